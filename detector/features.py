@@ -1,0 +1,252 @@
+"""The per-account signals: their catalogue (definition, unit, why) and their computation.
+
+Signals are computed for a batch of accounts at once from :class:`~detector.state.AccountState`:
+window sums for rates, shares and timing; the recent-requests ring for diversity and
+infrastructure. ``docs/signals.md`` is generated from :data:`SIGNALS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from detector.state import BASE_COUNTERS, AccountState
+
+__all__ = ["SIGNALS", "FeatureMatrix", "Signal", "compute_features", "signal_names"]
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    unit: str
+    definition: str
+    why: str
+
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("requests_per_min_short", "requests/min",
+           "Requests in the short window divided by its length.",
+           "Bursts. Volume alone is weak evidence: big customers are busy too."),
+    Signal("requests_per_hour", "requests/h",
+           "Requests in the long window divided by its length.",
+           "Sustained volume; sybil accounts keep it low on purpose, so it is context, "
+           "not proof."),
+    Signal("prompt_tokens_per_request", "tokens",
+           "Mean prompt tokens per request, long window.",
+           "Pipelines and agents send long inputs; extraction prompts are short."),
+    Signal("completion_tokens_per_request", "tokens",
+           "Mean completion tokens per request, long window.",
+           "Harvesting wants long answers."),
+    Signal("completion_tokens_per_hour", "tokens/h",
+           "Completion tokens in the long window divided by its length.",
+           "Total output harvested: the quantity a distiller needs."),
+    Signal("output_input_ratio", "ratio",
+           "Completion tokens over prompt tokens (denominator at least 1), long window.",
+           "Output harvesting: short prompts that pull long answers. Pipelines and agents "
+           "are the other way round."),
+    Signal("length_cut_share", "share",
+           "Share of requests that stopped at max_tokens (finish_reason = length).",
+           "Asking for more than the model will give: maximising output per request."),
+    Signal("reasoning_share", "share",
+           "Share of requests asking for reasoning / thinking output.",
+           "Reasoning traces are the most valuable thing to distil."),
+    Signal("logprobs_share", "share",
+           "Share of requests asking for log-probabilities.",
+           "Soft labels make distillation far more sample-efficient."),
+    Signal("multi_n_share", "share",
+           "Share of requests asking for more than one completion (n > 1).",
+           "Several samples per prompt: a training-data pattern."),
+    Signal("distinct_prompt_share", "share",
+           "Distinct exact prompt hashes over recent requests with a prompt.",
+           "Scripted traffic repeats prompts; people rarely do."),
+    Signal("distinct_template_share", "share",
+           "Template clusters (shared prefix or suffix fingerprint) over recent requests.",
+           "Templated sweeps reuse a few templates with many fill-ins."),
+    Signal("template_entropy", "bits",
+           "Shannon entropy of the template clusters of recent requests.",
+           "A capability sweep cycles through many templates evenly; a pipeline uses one."),
+    Signal("near_duplicate_share", "share",
+           "Share of recent requests that repeat an earlier recent template with a new "
+           "fill-in (template equal, exact prompt not).",
+           "The signature of templated generation."),
+    Signal("interarrival_cv", "ratio",
+           "Standard deviation over mean of inter-arrival gaps (gaps up to the long window), "
+           "long window; 0 with fewer than two gaps.",
+           "People are bursty (CV well above 1); schedulers are regular (CV at or below 1)."),
+    Signal("active_coverage", "share",
+           "Share of the long window's buckets with at least one request.",
+           "Round-the-clock activity is machine-like; people have sessions."),
+    Signal("distinct_ips", "count",
+           "Distinct client IPs among recent requests.",
+           "Rotating through a proxy pool."),
+    Signal("distinct_networks", "count",
+           "Distinct /24 (IPv4) or /48 (IPv6) networks among recent requests.",
+           "Proxy pools span networks; a home user has one or two."),
+    Signal("distinct_user_agents", "count",
+           "Distinct user agents among recent requests.",
+           "Rotating user agents to look like many clients."),
+    Signal("ip_shared_orgs", "owners",
+           "Most distinct owners (org, or account without org) seen recently on any one of "
+           "the account's recent IPs, this one included.",
+           "Sybil accounts share proxy exits; a company's accounts behind one NAT count "
+           "as one owner."),
+    Signal("network_shared_orgs", "owners",
+           "Most distinct owners seen recently on any one of the account's recent networks.",
+           "The same at /24 granularity, for pools that rotate addresses in a block."),
+    Signal("error_share", "share",
+           "Share of requests answered 4xx/5xx other than 429.",
+           "Probing, malformed automation."),
+    Signal("rate_limited_share", "share",
+           "Share of requests answered 429.",
+           "Pushing against the rate limit."),
+)
+
+_INTENT_SIGNAL = Signal(
+    "{intent}_share", "share",
+    "Share of requests whose prompt matches the '{intent}' patterns, long window.",
+    "Prompt intent: chain-of-thought elicitation and rubric grading are how reasoning "
+    "traces and reward data are extracted.",
+)
+
+
+def intent_signal(intent: str) -> Signal:
+    s = _INTENT_SIGNAL
+    return Signal(s.name.format(intent=intent), s.unit, s.definition.format(intent=intent), s.why)
+
+
+def signal_names(intents: list[str]) -> list[str]:
+    """Names of all signals, in feature-vector order, for the configured intents."""
+    return [s.name for s in SIGNALS] + [intent_signal(i).name for i in intents]
+
+
+@dataclass(frozen=True)
+class FeatureMatrix:
+    """Signals of a batch of accounts: ``values[i, j]`` is signal ``names[j]`` of ``rows[i]``."""
+
+    rows: I64
+    names: list[str]
+    values: F64
+    requests: F64
+    """Requests in the long window, per row: how much evidence the signals rest on."""
+
+    def column(self, name: str) -> F64:
+        return self.values[:, self.names.index(name)]
+
+
+def _safe_div(num: F64, den: F64) -> F64:
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def _distinct(values: npt.NDArray[np.uint32], valid: npt.NDArray[np.bool_]) -> I64:
+    """Distinct non-zero values per row among valid entries."""
+    s = np.sort(np.where(valid, values, 0), axis=1)
+    changes = (s[:, 1:] != s[:, :-1]) & (s[:, 1:] != 0)
+    return (changes.sum(axis=1) + (s[:, 0] != 0)).astype(np.int64)
+
+
+def _template_signals(
+    exact: npt.NDArray[np.uint32],
+    prefix: npt.NDArray[np.uint32],
+    suffix: npt.NDArray[np.uint32],
+    valid: npt.NDArray[np.bool_],
+) -> tuple[F64, F64, F64, F64]:
+    """Distinct-prompt share, distinct-template share, template entropy, near-dup share."""
+    width = valid.shape[1]
+    pair_valid = valid[:, :, None] & valid[:, None, :]
+    same_template = pair_valid & (
+        (prefix[:, :, None] == prefix[:, None, :]) | (suffix[:, :, None] == suffix[:, None, :])
+    )
+    same_exact = pair_valid & (exact[:, :, None] == exact[:, None, :])
+    earlier = np.tri(width, width, -1, dtype=bool)[None, :, :]
+    has_earlier_template = (same_template & earlier).any(axis=2)
+    has_earlier_exact = (same_exact & earlier).any(axis=2)
+    count = valid.sum(axis=1).astype(np.float64)
+    templates = (valid & ~has_earlier_template).sum(axis=1).astype(np.float64)
+    prompts = (valid & ~has_earlier_exact).sum(axis=1).astype(np.float64)
+    near = (valid & has_earlier_template & ~has_earlier_exact).sum(axis=1).astype(np.float64)
+    # Each request joins the cluster of the first request sharing its template.
+    cluster = np.argmax(same_template, axis=2)
+    sizes = np.zeros(valid.shape, dtype=np.float64)
+    rows = np.repeat(np.arange(len(valid)), width)
+    np.add.at(sizes, (rows, cluster.ravel()), valid.ravel())
+    p = sizes / np.maximum(count, 1)[:, None]
+    entropy = -(p * np.log2(np.where(p > 0, p, 1))).sum(axis=1)
+    return _safe_div(prompts, count), _safe_div(templates, count), entropy, _safe_div(near, count)
+
+
+def compute_features(state: AccountState, rows: I64, now: float) -> FeatureMatrix:
+    """All signals of ``rows`` at event time ``now``.
+
+    Examples
+    --------
+    >>> from detector.config import Config
+    >>> cfg = Config()
+    >>> state = AccountState(cfg.windows, cfg.state)
+    >>> fm = compute_features(state, np.empty(0, dtype=np.int64), 0.0)
+    >>> fm.values.shape[0], fm.names[:2]
+    (0, ['requests_per_min_short', 'requests_per_hour'])
+    """
+    intents = list(state.counter_names[len(BASE_COUNTERS) :])
+    names = signal_names(intents)
+    ix = state.counter_index
+    long = state.long.sums(rows, now)
+    short = state.short.sums(rows, now)
+    requests = long[:, ix["requests"]]
+    prompt = long[:, ix["prompt_tokens"]]
+    completion = long[:, ix["completion_tokens"]]
+    hours = state.long.length_s / 3600.0
+
+    def share(counter: str) -> F64:
+        return _safe_div(long[:, ix[counter]], requests)
+
+    gap_n = long[:, ix["gap_n"]]
+    gap_mean = _safe_div(long[:, ix["gap_sum"]], gap_n)
+    gap_var = np.maximum(_safe_div(long[:, ix["gap_sq"]], gap_n) - gap_mean**2, 0.0)
+    cv = np.where(gap_n >= 2, _safe_div(np.sqrt(gap_var), gap_mean), 0.0)
+
+    recent = state.recent_mask(rows, now, state.long.length_s)
+    r = {name: column[rows] for name, column in state.recent.items()}
+    with_prompt = recent & (r["exact"] != 0)
+    distinct_prompts, distinct_templates, entropy, near_dup = _template_signals(
+        r["exact"], r["prefix"], r["suffix"], with_prompt
+    )
+    ip_owners = np.where(recent, state.ip_sharing.owner_counts(r["ip"]), 0).max(
+        axis=1, initial=0)
+    net_owners = np.where(recent, state.network_sharing.owner_counts(r["network"]), 0).max(
+        axis=1, initial=0)
+
+    columns: dict[str, F64] = {
+        "requests_per_min_short": short[:, ix["requests"]] / (state.short.length_s / 60.0),
+        "requests_per_hour": requests / hours,
+        "prompt_tokens_per_request": _safe_div(prompt, requests),
+        "completion_tokens_per_request": _safe_div(completion, requests),
+        "completion_tokens_per_hour": completion / hours,
+        "output_input_ratio": completion / np.maximum(prompt, 1.0),
+        "length_cut_share": share("length_cut"),
+        "reasoning_share": share("reasoning"),
+        "logprobs_share": share("logprobs"),
+        "multi_n_share": share("multi_n"),
+        "distinct_prompt_share": distinct_prompts,
+        "distinct_template_share": distinct_templates,
+        "template_entropy": entropy,
+        "near_duplicate_share": near_dup,
+        "interarrival_cv": cv,
+        "active_coverage": state.long.active_buckets(rows, now) / state.long.buckets,
+        "distinct_ips": _distinct(r["ip"], recent).astype(np.float64),
+        "distinct_networks": _distinct(r["network"], recent).astype(np.float64),
+        "distinct_user_agents": _distinct(r["user_agent"], recent).astype(np.float64),
+        "ip_shared_orgs": ip_owners.astype(np.float64),
+        "network_shared_orgs": net_owners.astype(np.float64),
+        "error_share": share("errors"),
+        "rate_limited_share": share("rate_limited"),
+    }
+    for intent in intents:
+        columns[intent_signal(intent).name] = share(intent)
+    values = np.column_stack([columns[name] for name in names]) if len(rows) else np.zeros(
+        (0, len(names)))
+    return FeatureMatrix(rows, names, values.astype(np.float64), requests)

@@ -1,0 +1,129 @@
+"""Prompt fingerprints: what the detector keeps of a prompt instead of its text.
+
+For each prompt it computes
+
+* ``exact``: a 64-bit hash of the normalised text (lower case, whitespace folded), equal for
+  exact duplicates;
+* ``prefix`` and ``suffix``: 64-bit hashes of the first and last few words with digits
+  masked. Prompts built on one template with different fill-ins share the template's fixed
+  words, which sit at the start (``"Think step by step …: {problem}"``) or at the end
+  (``"{code} Explain this code line by line."``), so two such prompts agree on the prefix or
+  on the suffix hash. Together they are the *template fingerprint*; ``template`` is the
+  prefix hash, the one used where a single value is needed;
+* ``intents``: a bit mask of configured intent patterns (chain-of-thought elicitation,
+  rubric grading, …) that match the text; patterns see it lower-cased, whitespace folded.
+
+The text itself is dropped as soon as the batch is fingerprinted: nothing downstream sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from detector.config import FingerprintConfig
+from detector.records import RecordBatch
+
+__all__ = ["Fingerprints", "PromptFingerprinter"]
+
+U64 = npt.NDArray[np.uint64]
+_NUMBER = re.compile(r"\d+")
+_CACHE_LIMIT = 200_000
+
+
+def _hash(text: str, seed: int) -> int:
+    """Stable across processes and machines (signatures are compared between instances);
+    never 0, which means "no prompt"."""
+    return xxhash.xxh3_64_intdigest(text.encode(), seed=seed) or 1
+
+
+@dataclass
+class Fingerprints:
+    """Fingerprint columns aligned with a :class:`~detector.records.RecordBatch`.
+
+    A record without prompt text or gateway fingerprint has all hashes 0 and no intents.
+    """
+
+    exact: U64
+    prefix: U64
+    suffix: U64
+    intents: npt.NDArray[np.uint16]
+
+    @property
+    def template(self) -> U64:
+        return self.prefix
+
+
+class PromptFingerprinter:
+    """Turn prompt text (or gateway fingerprints) into :class:`Fingerprints`.
+
+    Examples
+    --------
+    >>> from detector.config import FingerprintConfig
+    >>> fp = PromptFingerprinter(FingerprintConfig())
+    >>> a = fp.fingerprint_text("Think step by step and show your reasoning: what is 17 * 23?")
+    >>> b = fp.fingerprint_text("Think step by step and show your reasoning: why is the sky blue?")
+    >>> a[1] == b[1], a[0] == b[0]          # same template prefix, different prompts
+    (True, False)
+    >>> fp.intent_names[0], bool(a[3] & 1)  # chain-of-thought elicitation flagged
+    ('cot_elicitation', True)
+    """
+
+    def __init__(self, config: FingerprintConfig):
+        self.intent_names: list[str] = list(config.intents)
+        self._prefix_words = config.template_prefix_words
+        self._suffix_words = config.template_suffix_words
+        self._intents = [
+            re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+            for patterns in config.intents.values()
+        ]
+        # Keyed by a hash of the raw text, never the text: repeated prompts (pipelines, agent
+        # loops) skip the work without the cache holding any prompt.
+        self._cache: dict[int, tuple[int, int, int, int]] = {}
+
+    def fingerprint_text(self, text: str) -> tuple[int, int, int, int]:
+        """``(exact, prefix, suffix, intents)`` of one prompt."""
+        key = hash(text)  # in-process only, so the per-process salted str hash is fine
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        lowered = text.lower()
+        words = lowered.split()
+        normalised = " ".join(words)
+        exact = _hash(normalised, 0)
+        prefix = _hash(_NUMBER.sub("0", " ".join(words[: self._prefix_words])), 1)
+        if self._suffix_words and len(words) > self._prefix_words:
+            suffix = _hash(_NUMBER.sub("0", " ".join(words[-self._suffix_words :])), 2)
+        else:
+            suffix = prefix
+        mask = 0
+        for bit, pattern in enumerate(self._intents):
+            if pattern is not None and pattern.search(normalised):
+                mask |= 1 << bit
+        result = (exact, prefix, suffix, mask)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def fingerprint_batch(self, batch: RecordBatch) -> Fingerprints:
+        """Fingerprint every record of ``batch`` and drop its prompt text."""
+        n = len(batch)
+        exact = np.zeros(n, dtype=np.uint64)
+        prefix = np.zeros(n, dtype=np.uint64)
+        suffix = np.zeros(n, dtype=np.uint64)
+        intents = np.zeros(n, dtype=np.uint16)
+        for i, (text, given) in enumerate(
+            zip(batch.prompt_text, batch.prompt_fingerprint, strict=True)
+        ):
+            if text is not None:
+                exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(text)
+            elif given is not None:
+                # A gateway fingerprint stands for the whole prompt: exact duplicates only.
+                exact[i] = prefix[i] = suffix[i] = _hash(given, 3)
+        batch.prompt_text = [None] * n
+        return Fingerprints(exact, prefix, suffix, intents)

@@ -1,0 +1,342 @@
+"""The request record of contract §1: batch decoding into columns, and rejects.
+
+Decoding is the first stage of every pipeline (Kafka, file, simulator). It turns a batch of
+raw JSON values into a :class:`RecordBatch` of NumPy columns and a list of :class:`Reject`
+dead-letter records. A bad value never raises: it becomes a reject with a reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "REJECT_REASONS",
+    "BatchDecoder",
+    "RecordBatch",
+    "Reject",
+    "RequestRecord",
+]
+
+# Plausible event times: 2000-01-01 .. 2100-01-01. A ts outside is a unit bug (ms, µs).
+TS_MIN = 946_684_800.0
+TS_MAX = 4_102_444_800.0
+
+_Ts = Annotated[float, msgspec.Meta(ge=TS_MIN, le=TS_MAX)]
+_Tokens = Annotated[int, msgspec.Meta(ge=0)]
+_Id = Annotated[str, msgspec.Meta(max_length=256)]
+_Short = Annotated[str, msgspec.Meta(max_length=64)]
+_UserAgent = Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class RequestRecord(msgspec.Struct, gc=False):
+    """One API request as the gateway logged it (contract §1)."""
+
+    ts: _Ts | datetime
+    account_id: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    request_id: _Id | None = None
+    org_id: _Id | None = None
+    api_key_id: _Id | None = None
+    client_ip: _Short | None = None
+    user_agent: _UserAgent | None = None
+    model: _Id | None = None
+    endpoint: _Id | None = None
+    status: Annotated[int, msgspec.Meta(ge=100, le=599)] | None = None
+    prompt_tokens: _Tokens | None = None
+    completion_tokens: _Tokens | None = None
+    max_tokens: _Tokens | None = None
+    finish_reason: _Short | None = None
+    latency_ms: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    prompt_text: str | None = None
+    prompt_fingerprint: _Id | None = None
+    reasoning: bool | None = None
+    logprobs: _Tokens | None = None
+    n: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    temperature: float | None = None
+
+
+REJECT_REASONS = (
+    "invalid_json",
+    "not_object",
+    "missing_field",
+    "wrong_type",
+    "out_of_range",
+    "oversized",
+    "invalid_value",
+)
+
+
+class Reject(msgspec.Struct, gc=False):
+    """A dead-letter record (contract §1): why, the original bytes, where from."""
+
+    reason: str
+    raw: str
+    source: str
+    offset: int | None
+
+    @property
+    def category(self) -> str:
+        """The reason's category, one of :data:`REJECT_REASONS` (a bounded metric label)."""
+        return self.reason.split(":", 1)[0]
+
+
+def _classify(exc: msgspec.MsgspecError) -> str:
+    message = str(exc)
+    if not isinstance(exc, msgspec.ValidationError):  # (a ValidationError is a DecodeError)
+        category = "invalid_json"
+    elif message.startswith("Expected `object`") and " - at " not in message:
+        category = "not_object"
+    elif message.startswith("Object missing required field"):
+        category = "missing_field"
+    elif "of length <=" in message:
+        category = "oversized"
+    elif "of length >=" in message or message.startswith("Invalid"):
+        category = "invalid_value"
+    elif "` >= " in message or "` <= " in message:
+        category = "out_of_range"
+    else:
+        category = "wrong_type"
+    return f"{category}: {message}"
+
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass
+class RecordBatch:
+    """Accepted records of one batch, as columns (one entry per record).
+
+    ``prompt_text`` lives only until :func:`detector.fingerprints.fingerprint_batch` has
+    turned it into fingerprints; that function clears it.
+    """
+
+    source: str
+    offsets: I64
+    ts: F64
+    account_id: list[str]
+    org_id: list[str | None]
+    client_ip: list[str | None]
+    network: list[str | None]
+    user_agent: list[str | None]
+    status: I64
+    prompt_tokens: I64
+    completion_tokens: I64
+    max_tokens: I64
+    finish_length: Bools
+    reasoning: Bools
+    logprobs: Bools
+    multi_n: Bools
+    prompt_text: list[str | None] = field(repr=False)
+    prompt_fingerprint: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    @classmethod
+    def empty(cls, source: str = "") -> RecordBatch:
+        return _columns([], [], source, {})
+
+    def take(self, mask: Bools) -> RecordBatch:
+        """The records where ``mask`` is true."""
+        idx = np.flatnonzero(mask).tolist()
+        return RecordBatch(**{
+            name: value if name == "source"
+            else value[mask] if isinstance(value, np.ndarray)
+            else [value[i] for i in idx]
+            for name, value in vars(self).items()
+        })
+
+    def slice(self, start: int, stop: int) -> RecordBatch:
+        """Records ``start:stop`` as a batch of their own (columns are views, not copies)."""
+        return RecordBatch(**{
+            name: value[start:stop] if name != "source" else value
+            for name, value in vars(self).items()
+        })
+
+
+def _to_unix(value: float | datetime) -> float:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # RFC 3339 requires an offset; a bare time is read as UTC
+            value = value.replace(tzinfo=UTC)
+        return value.timestamp()
+    return value
+
+
+def _network(ip: str) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) of ``ip``; ``None`` if ``ip`` is not an address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+class BatchDecoder:
+    """Decode raw JSON values (bytes) into a :class:`RecordBatch` plus rejects.
+
+    Parameters
+    ----------
+    max_record_bytes
+        Larger values are rejected as ``oversized`` before parsing.
+    max_prompt_chars
+        ``prompt_text`` longer than this is rejected as ``oversized``.
+
+    Examples
+    --------
+    >>> decoder = BatchDecoder()
+    >>> batch, rejects = decoder.decode(
+    ...     [b'{"ts": 1767225600, "account_id": "a1", "completion_tokens": 12}', b'[1]'],
+    ...     source="example.jsonl")
+    >>> len(batch), batch.completion_tokens.tolist(), rejects[0].category, rejects[0].offset
+    (1, [12], 'not_object', 1)
+    """
+
+    def __init__(self, max_record_bytes: int = 1_048_576, max_prompt_chars: int = 200_000):
+        self.max_record_bytes = max_record_bytes
+        self.max_prompt_chars = max_prompt_chars
+        self._one = msgspec.json.Decoder(RequestRecord)
+        self._many = msgspec.json.Decoder(list[RequestRecord])
+        # Client IPs repeat heavily; parse each distinct one once. Bounded: cleared when full.
+        self._networks: dict[str, str | None] = {}
+
+    def decode(
+        self,
+        values: Sequence[bytes],
+        source: str,
+        offsets: Sequence[int] | None = None,
+    ) -> tuple[RecordBatch, list[Reject]]:
+        """Decode ``values``; ``offsets[i]`` (default: ``i``) locates value ``i`` in ``source``."""
+        offs = list(range(len(values))) if offsets is None else list(offsets)
+        rejects: list[Reject] = []
+        keep_values: list[bytes] = []
+        keep_offsets: list[int] = []
+        for value, off in zip(values, offs, strict=True):
+            if len(value) > self.max_record_bytes:
+                rejects.append(
+                    _reject(f"oversized: record of {len(value)} bytes exceeds "
+                            f"max_record_bytes={self.max_record_bytes}", value, source, off)
+                )
+            else:
+                keep_values.append(value)
+                keep_offsets.append(off)
+        records = self._decode_all(keep_values, keep_offsets, source, rejects)
+        batch = _columns(
+            [r for r, _, _ in records], [o for _, o, _ in records], source, self._networks
+        )
+        if len(self._networks) > 1_000_000:
+            self._networks.clear()
+        return self._post_validate(batch, records, rejects)
+
+    def _decode_all(
+        self,
+        values: list[bytes],
+        offsets: list[int],
+        source: str,
+        rejects: list[Reject],
+    ) -> list[tuple[RequestRecord, int, bytes]]:
+        if not values:
+            return []
+        # Fast path: one parse for the whole batch. Any bad value makes it fail (or changes
+        # the element count), and then each value is decoded alone to find the bad ones.
+        try:
+            parsed = self._many.decode(b"[" + b",".join(values) + b"]")
+            if len(parsed) == len(values):
+                return list(zip(parsed, offsets, values, strict=True))
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+        out: list[tuple[RequestRecord, int, bytes]] = []
+        for value, off in zip(values, offsets, strict=True):
+            try:
+                out.append((self._one.decode(value), off, value))
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                rejects.append(_reject(_classify(exc), value, source, off))
+        return out
+
+    def _post_validate(
+        self,
+        batch: RecordBatch,
+        records: list[tuple[RequestRecord, int, bytes]],
+        rejects: list[Reject],
+    ) -> tuple[RecordBatch, list[Reject]]:
+        """Checks msgspec cannot express: ts range after RFC 3339 parsing, IPs, prompt size."""
+        bad: list[tuple[int, str]] = []
+        ts_bad = ~((batch.ts >= TS_MIN) & (batch.ts <= TS_MAX))
+        for i in np.flatnonzero(ts_bad).tolist():
+            bad.append((i, f"out_of_range: ts {batch.ts[i]!r} is not between 2000 and 2100"))
+        for i, (ip, net) in enumerate(zip(batch.client_ip, batch.network, strict=True)):
+            if ip is not None and net is None:
+                bad.append((i, f"invalid_value: client_ip {ip[:64]!r} is not an IP address"))
+        for i, text in enumerate(batch.prompt_text):
+            if text is not None and len(text) > self.max_prompt_chars:
+                bad.append((i, f"oversized: prompt_text of {len(text)} chars exceeds "
+                               f"max_prompt_chars={self.max_prompt_chars}"))
+        if not bad:
+            return batch, rejects
+        drop = np.zeros(len(batch), dtype=bool)
+        for i, reason in sorted(dict(bad).items()):
+            drop[i] = True
+            _, offset, value = records[i]
+            rejects.append(_reject(reason, value, batch.source, offset))
+        return batch.take(~drop), rejects
+
+
+def _reject(reason: str, value: bytes, source: str, offset: int | None) -> Reject:
+    return Reject(reason, value.decode("utf-8", errors="replace"), source, offset)
+
+
+def _columns(
+    records: list[RequestRecord],
+    offsets: list[int],
+    source: str,
+    networks: dict[str, str | None],
+) -> RecordBatch:
+    n = len(records)
+    ts = np.fromiter((_to_unix(r.ts) for r in records), dtype=np.float64, count=n)
+    ips = [r.client_ip for r in records]
+    nets: list[str | None] = []
+    for ip in ips:
+        if ip is None:
+            nets.append(None)
+            continue
+        net = networks.get(ip, "")
+        if net == "":
+            net = networks[ip] = _network(ip)
+        nets.append(net)
+
+    def ints(values: list[int | None], default: int) -> I64:
+        return np.fromiter(
+            (default if v is None else v for v in values), dtype=np.int64, count=n
+        )
+
+    return RecordBatch(
+        source=source,
+        offsets=np.asarray(offsets, dtype=np.int64),
+        ts=ts,
+        account_id=[r.account_id for r in records],
+        org_id=[r.org_id for r in records],
+        client_ip=ips,
+        network=nets,
+        user_agent=[r.user_agent for r in records],
+        status=ints([r.status for r in records], 200),
+        prompt_tokens=ints([r.prompt_tokens for r in records], 0),
+        completion_tokens=ints([r.completion_tokens for r in records], 0),
+        max_tokens=ints([r.max_tokens for r in records], -1),
+        finish_length=np.fromiter(
+            (r.finish_reason == "length" for r in records), dtype=bool, count=n
+        ),
+        reasoning=np.fromiter((r.reasoning is True for r in records), dtype=bool, count=n),
+        logprobs=np.fromiter((bool(r.logprobs) for r in records), dtype=bool, count=n),
+        multi_n=np.fromiter(((r.n or 1) > 1 for r in records), dtype=bool, count=n),
+        prompt_text=[r.prompt_text for r in records],
+        prompt_fingerprint=[r.prompt_fingerprint for r in records],
+    )

@@ -1,0 +1,456 @@
+"""Columnar per-account window state, in event time.
+
+Each tracked account owns one *row* of a set of NumPy arrays:
+
+* per window (short, long): a ring of event-time buckets, each with a bucket number and a
+  vector of counters (requests, tokens, shares' numerators, inter-arrival gap sums, intent
+  counts). A sliding window is the sum of the ring's buckets whose number falls inside it,
+  so a bucket expires by event time alone, never by wall time;
+* a ring of the last ``recent_requests`` requests: time, prompt hashes, IP, network and
+  user-agent hashes, from which diversity and infrastructure signals are computed;
+* bookkeeping: first/last seen, last scored, dirty flag.
+
+Rows are assigned through a dict once per account and reused after eviction (idle TTL, or the
+oldest accounts when ``max_accounts`` is reached). Updates are vectorised over a whole batch.
+Hashes are kept as 32 bits: within one account's recent requests a collision is negligible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from detector.config import StateConfig, WindowConfig, WindowsConfig
+from detector.fingerprints import Fingerprints
+from detector.records import RecordBatch
+
+__all__ = ["BASE_COUNTERS", "AccountState", "SharingIndex", "UpdateResult", "hash32"]
+
+I64 = npt.NDArray[np.int64]
+U32 = npt.NDArray[np.uint32]
+F64 = npt.NDArray[np.float64]
+
+BASE_COUNTERS = (
+    "requests",
+    "prompt_tokens",
+    "completion_tokens",
+    "length_cut",
+    "reasoning",
+    "logprobs",
+    "multi_n",
+    "errors",
+    "rate_limited",
+    "gap_sum",
+    "gap_sq",
+    "gap_n",
+)
+RECENT_FIELDS = ("exact", "prefix", "suffix", "ip", "network", "user_agent")
+_INITIAL_ROWS = 1024
+
+
+def hash32(values: list[str | None]) -> U32:
+    """32-bit hashes of strings; ``None`` maps to 0 (meaning "absent")."""
+    return np.fromiter(
+        (0 if v is None else (xxhash.xxh32_intdigest(v.encode()) or 1) for v in values),
+        dtype=np.uint32,
+        count=len(values),
+    )
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    rows: I64
+    """The state row of each record of the batch."""
+    late: int
+    """Records older than the long window at arrival: counted in totals, not in windows."""
+    new_accounts: int
+    evicted: int
+
+
+class _Window:
+    """A ring of event-time buckets for every row."""
+
+    def __init__(self, config: WindowConfig, n_counters: int, capacity: int):
+        self.bucket_s = config.bucket_s
+        self.buckets = config.buckets
+        self.length_s = config.length_s
+        self.bucket_no = np.full((capacity, self.buckets), -1, dtype=np.int64)
+        self.counters = np.zeros((capacity, self.buckets, n_counters), dtype=np.float32)
+
+    def grow(self, capacity: int) -> None:
+        extra = capacity - len(self.bucket_no)
+        self.bucket_no = np.concatenate(
+            [self.bucket_no, np.full((extra, self.buckets), -1, dtype=np.int64)]
+        )
+        self.counters = np.concatenate(
+            [self.counters, np.zeros((extra, *self.counters.shape[1:]), dtype=np.float32)]
+        )
+
+    def clear(self, rows: I64) -> None:
+        self.bucket_no[rows] = -1
+        self.counters[rows] = 0
+
+    def add(self, rows: I64, ts: F64, values: npt.NDArray[np.float32]) -> None:
+        """Add ``values`` (records × counters) into each record's bucket."""
+        bucket = np.floor(ts / self.bucket_s).astype(np.int64)
+        slot = bucket % self.buckets
+        key = rows * self.buckets + slot
+        ukey, inverse = np.unique(key, return_inverse=True)
+        # Several buckets of one row may map to one slot within a batch (a batch spanning
+        # more than the ring, or stragglers): the newest bucket wins the slot, older ones
+        # are outside the window by construction and are skipped.
+        newest = np.full(len(ukey), -1, dtype=np.int64)
+        np.maximum.at(newest, inverse, bucket)
+        keep = bucket == newest[inverse]
+        urow, uslot = ukey // self.buckets, ukey % self.buckets
+        stale = self.bucket_no[urow, uslot] < newest
+        self.counters[urow[stale], uslot[stale]] = 0
+        self.bucket_no[urow, uslot] = np.maximum(self.bucket_no[urow, uslot], newest)
+        current = self.bucket_no[urow, uslot] == newest
+        sums = np.zeros((len(ukey), values.shape[1]), dtype=np.float64)
+        np.add.at(sums, inverse[keep], values[keep])
+        self.counters[urow[current], uslot[current]] += sums[current].astype(np.float32)
+
+    def _inside(self, rows: I64, now: float) -> npt.NDArray[np.bool_]:
+        """Which ring slots of ``rows`` hold a bucket of the window ending at ``now``."""
+        current = int(np.floor(now / self.bucket_s))
+        numbers = self.bucket_no[rows]
+        return (numbers > current - self.buckets) & (numbers <= current)
+
+    def sums(self, rows: I64, now: float) -> npt.NDArray[np.float64]:
+        """Counter totals over the window ending at event time ``now`` (rows × counters)."""
+        inside = self._inside(rows, now)
+        return np.einsum("rbc,rb->rc", self.counters[rows], inside.astype(np.float32),
+                         dtype=np.float64)
+
+    def requests(self, rows: I64, now: float) -> F64:
+        """Requests in the window ending at ``now`` (counter 0 is the request count)."""
+        inside = self._inside(rows, now)
+        return np.where(inside, self.counters[rows, :, 0], 0).sum(axis=1, dtype=np.float64)
+
+    def active_buckets(self, rows: I64, now: float) -> I64:
+        """How many of the window's buckets saw at least one request."""
+        inside = self._inside(rows, now)
+        return (inside & (self.counters[rows, :, 0] > 0)).sum(axis=1).astype(np.int64)
+
+
+class SharingIndex:
+    """Which owners (orgs, or accounts without one) recently used each IP or network.
+
+    An owner is the account's ``org_id`` when it has one: a company's service accounts behind
+    one egress IP are one owner, while a proxy pool shared by throwaway accounts has many.
+    Entries older than ``ttl_s`` of event time are swept out.
+    """
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+        self._owners: dict[int, dict[int, float]] = {}
+        self._swept_at = -np.inf
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+    def add(self, keys: U32, owners: U32, ts: F64) -> None:
+        present = keys != 0
+        if not present.any():
+            return
+        pair = (keys[present].astype(np.uint64) << np.uint64(32)) | owners[present]
+        upair, inverse = np.unique(pair, return_inverse=True)
+        latest = np.full(len(upair), -np.inf)
+        np.maximum.at(latest, inverse, ts[present])
+        index = self._owners
+        for p, t in zip(upair.tolist(), latest.tolist(), strict=True):
+            owners_of = index.get(p >> 32)
+            if owners_of is None:
+                owners_of = index[p >> 32] = {}
+            owner = p & 0xFFFFFFFF
+            if owners_of.get(owner, -np.inf) < t:
+                owners_of[owner] = t
+
+    def sweep(self, now: float) -> None:
+        if now - self._swept_at < self.ttl_s / 4:
+            return
+        self._swept_at = now
+        horizon = now - self.ttl_s
+        for key in list(self._owners):
+            owners_of = {o: t for o, t in self._owners[key].items() if t >= horizon}
+            if owners_of:
+                self._owners[key] = owners_of
+            else:
+                del self._owners[key]
+
+    def owner_counts(self, keys: U32) -> I64:
+        """Distinct recent owners of each key (0 for key 0, "absent")."""
+        ukeys, inverse = np.unique(keys, return_inverse=True)
+        counts = np.fromiter(
+            (len(self._owners.get(k, ())) if k else 0 for k in ukeys.tolist()),
+            dtype=np.int64,
+            count=len(ukeys),
+        )
+        return counts[inverse].reshape(keys.shape)
+
+
+class AccountState:
+    """Window state for every tracked account. See the module docstring.
+
+    Examples
+    --------
+    >>> from detector.config import Config
+    >>> from detector.records import BatchDecoder
+    >>> from detector.fingerprints import PromptFingerprinter
+    >>> cfg = Config()
+    >>> state = AccountState(cfg.windows, cfg.state, counters=("cot_elicitation",))
+    >>> batch, _ = BatchDecoder().decode(
+    ...     [b'{"ts": 1767225600, "account_id": "a", "completion_tokens": 10}',
+    ...      b'{"ts": 1767225630, "account_id": "a", "completion_tokens": 30}'], "doc")
+    >>> fps = PromptFingerprinter(cfg.fingerprints).fingerprint_batch(batch)
+    >>> result = state.update(batch, fps)
+    >>> sums = state.long.sums(result.rows[:1], state.watermark)
+    >>> sums[0, state.counter_index["completion_tokens"]], sums[0, state.counter_index["gap_sum"]]
+    (40.0, 30.0)
+    """
+
+    def __init__(
+        self,
+        windows: WindowsConfig,
+        config: StateConfig,
+        counters: tuple[str, ...] = (),
+    ):
+        self.config = config
+        self.counter_names = BASE_COUNTERS + tuple(counters)
+        self.counter_index = {name: i for i, name in enumerate(self.counter_names)}
+        self.watermark = -np.inf
+        self.capacity = min(_INITIAL_ROWS, config.max_accounts)
+        cap = self.capacity
+        self.short = _Window(windows.short, len(self.counter_names), cap)
+        self.long = _Window(windows.long, len(self.counter_names), cap)
+        self.recent_len = config.recent_requests
+        self.recent_ts = np.zeros((cap, self.recent_len), dtype=np.float64)
+        self.recent = {
+            name: np.zeros((cap, self.recent_len), dtype=np.uint32) for name in RECENT_FIELDS
+        }
+        self.recent_count = np.zeros(cap, dtype=np.int64)
+        self.first_seen = np.zeros(cap, dtype=np.float64)
+        self.last_seen = np.full(cap, -np.inf, dtype=np.float64)
+        self.last_scored = np.full(cap, -np.inf, dtype=np.float64)
+        self.total_requests = np.zeros(cap, dtype=np.int64)
+        self.dirty = np.zeros(cap, dtype=bool)
+        self.owner = np.zeros(cap, dtype=np.uint32)
+        self.row_of: dict[str, int] = {}
+        self.account_of: list[str | None] = [None] * cap
+        self._free: list[int] = list(range(cap - 1, -1, -1))
+        self.ip_sharing = SharingIndex(config.sharing_ttl_s)
+        self.network_sharing = SharingIndex(config.sharing_ttl_s)
+        self.evicted_total = 0
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def _grow(self) -> None:
+        old = self.capacity
+        new = min(old * 2, self.config.max_accounts)
+        extra = new - old
+        self.short.grow(new)
+        self.long.grow(new)
+
+        def widen(array: npt.NDArray[np.generic], fill: float) -> npt.NDArray[np.generic]:
+            pad = np.full((extra, *array.shape[1:]), fill, dtype=array.dtype)
+            return np.concatenate([array, pad])
+
+        self.recent_ts = widen(self.recent_ts, 0)  # type: ignore[assignment]
+        self.recent = {k: widen(v, 0) for k, v in self.recent.items()}  # type: ignore[misc]
+        self.recent_count = widen(self.recent_count, 0)  # type: ignore[assignment]
+        self.first_seen = widen(self.first_seen, 0)  # type: ignore[assignment]
+        self.last_seen = widen(self.last_seen, -np.inf)  # type: ignore[assignment]
+        self.last_scored = widen(self.last_scored, -np.inf)  # type: ignore[assignment]
+        self.total_requests = widen(self.total_requests, 0)  # type: ignore[assignment]
+        self.dirty = widen(self.dirty, 0)  # type: ignore[assignment]
+        self.owner = widen(self.owner, 0)  # type: ignore[assignment]
+        self.account_of.extend([None] * extra)
+        self._free.extend(range(new - 1, old - 1, -1))
+        self.capacity = new
+
+    def _release(self, rows: I64) -> None:
+        for row in rows.tolist():
+            account = self.account_of[row]
+            if account is not None:
+                del self.row_of[account]
+                self.account_of[row] = None
+                self._free.append(row)
+        self.short.clear(rows)
+        self.long.clear(rows)
+        self.recent_count[rows] = 0
+        self.last_seen[rows] = -np.inf
+        self.last_scored[rows] = -np.inf
+        self.total_requests[rows] = 0
+        self.dirty[rows] = False
+        self.evicted_total += len(rows)
+
+    def _rows_for(self, accounts: list[str]) -> tuple[I64, int, int]:
+        row_of = self.row_of
+        rows = np.empty(len(accounts), dtype=np.int64)
+        new = evicted = 0
+        for i, account in enumerate(accounts):
+            row = row_of.get(account)
+            if row is None:
+                if not self._free:
+                    if self.capacity < self.config.max_accounts:
+                        self._grow()
+                    else:
+                        evicted += self._evict_oldest(protect=rows[:i])
+                row = self._free.pop()
+                row_of[account] = row
+                self.account_of[row] = account
+                new += 1
+            rows[i] = row
+        return rows, new, evicted
+
+    def _evict_oldest(self, protect: I64) -> int:
+        """Make room at the cap: drop the least recently seen 1 % (at least one) of rows."""
+        last_seen = self.last_seen.copy()
+        last_seen[protect] = np.inf  # rows already used by this batch stay
+        count = max(1, self.capacity // 100)
+        victims = np.argpartition(last_seen, count - 1)[:count]
+        victims = victims[np.isfinite(last_seen[victims])]
+        self._release(victims.astype(np.int64))
+        return len(victims)
+
+    def evict_idle(self) -> int:
+        """Forget accounts idle for longer than ``idle_ttl_s`` of event time."""
+        horizon = self.watermark - self.config.idle_ttl_s
+        idle = np.flatnonzero(
+            np.isfinite(self.last_seen) & (self.last_seen < horizon)
+        ).astype(np.int64)
+        if len(idle):
+            self._release(idle)
+        self.ip_sharing.sweep(self.watermark)
+        self.network_sharing.sweep(self.watermark)
+        return len(idle)
+
+    def accounts(self, rows: I64) -> list[str]:
+        return [self.account_of[r] or "" for r in rows.tolist()]
+
+    # -- updates ----------------------------------------------------------------------------
+
+    def update(self, batch: RecordBatch, fps: Fingerprints) -> UpdateResult:
+        """Fold a decoded, fingerprinted batch into the state; marks its accounts dirty."""
+        n = len(batch)
+        if n == 0:
+            return UpdateResult(np.empty(0, dtype=np.int64), 0, 0, 0)
+        rows, new, evicted = self._rows_for(batch.account_id)
+        ts = batch.ts
+        self.watermark = max(self.watermark, float(ts.max()))
+        order = np.lexsort((ts, rows))
+        rows_s, ts_s = rows[order], ts[order]
+
+        fresh = ~np.isfinite(self.last_seen[rows_s])
+        group_start = np.ones(n, dtype=bool)
+        group_start[1:] = rows_s[1:] != rows_s[:-1]
+        previous = np.empty(n)
+        previous[1:] = ts_s[:-1]
+        previous[group_start] = self.last_seen[rows_s[group_start]]
+        gap = ts_s - previous
+        # A gap longer than the long window is a new session, not a rhythm to measure.
+        has_gap = np.isfinite(gap) & (gap >= 0) & (gap <= self.long.length_s)
+        gap = np.where(has_gap, gap, 0.0)
+
+        values = self._counter_values(batch, fps, order, gap, has_gap)
+        late_mask = ts_s < self.watermark - self.long.length_s
+        on_time = ~late_mask
+        self.long.add(rows_s[on_time], ts_s[on_time], values[on_time])
+        self.short.add(rows_s[on_time], ts_s[on_time], values[on_time])
+        owners = hash32([o if o is not None else a
+                         for o, a in zip(batch.org_id, batch.account_id, strict=True)])
+        hashes: dict[str, npt.NDArray[np.uint64] | U32] = {
+            "exact": fps.exact,
+            "prefix": fps.prefix,
+            "suffix": fps.suffix,
+            "ip": hash32(batch.client_ip),
+            "network": hash32(batch.network),
+            "user_agent": hash32(batch.user_agent),
+        }
+        self._push_recent(hashes, order, rows_s, ts_s, group_start)
+
+        first_rows = rows_s[group_start & fresh]
+        self.first_seen[first_rows] = ts_s[group_start & fresh]
+        np.maximum.at(self.last_seen, rows_s, ts_s)
+        np.add.at(self.total_requests, rows_s, 1)
+        self.dirty[rows_s] = True
+
+        self.owner[rows] = owners
+        self.ip_sharing.add(hashes["ip"].astype(np.uint32), owners, ts)
+        self.network_sharing.add(hashes["network"].astype(np.uint32), owners, ts)
+        return UpdateResult(rows, int(late_mask.sum()), new, evicted)
+
+    def _counter_values(
+        self,
+        batch: RecordBatch,
+        fps: Fingerprints,
+        order: I64,
+        gap: F64,
+        has_gap: npt.NDArray[np.bool_],
+    ) -> npt.NDArray[np.float32]:
+        n = len(order)
+        values = np.zeros((n, len(self.counter_names)), dtype=np.float32)
+        ix = self.counter_index
+        status = batch.status[order]
+        values[:, ix["requests"]] = 1
+        values[:, ix["prompt_tokens"]] = batch.prompt_tokens[order]
+        values[:, ix["completion_tokens"]] = batch.completion_tokens[order]
+        values[:, ix["length_cut"]] = batch.finish_length[order]
+        values[:, ix["reasoning"]] = batch.reasoning[order]
+        values[:, ix["logprobs"]] = batch.logprobs[order]
+        values[:, ix["multi_n"]] = batch.multi_n[order]
+        values[:, ix["errors"]] = (status >= 400) & (status != 429)
+        values[:, ix["rate_limited"]] = status == 429
+        values[:, ix["gap_sum"]] = gap
+        values[:, ix["gap_sq"]] = gap * gap
+        values[:, ix["gap_n"]] = has_gap
+        intents = fps.intents[order]
+        for bit, name in enumerate(self.counter_names[len(BASE_COUNTERS) :]):
+            values[:, ix[name]] = (intents >> bit) & 1
+        return values
+
+    def _push_recent(
+        self,
+        hashes: dict[str, npt.NDArray[np.uint64] | U32],
+        order: I64,
+        rows_s: I64,
+        ts_s: F64,
+        group_start: npt.NDArray[np.bool_],
+    ) -> None:
+        """Append each account's newest requests (at most ``recent_requests``) to its ring."""
+        n = len(order)
+        starts = np.flatnonzero(group_start)
+        sizes = np.diff(np.append(starts, n))
+        rank = np.arange(n) - np.repeat(starts, sizes)
+        size = np.repeat(sizes, sizes)
+        keep = rank >= size - self.recent_len
+        rows_k = rows_s[keep]
+        skipped = np.maximum(size[keep] - self.recent_len, 0)
+        slots = (self.recent_count[rows_k] + rank[keep] - skipped) % self.recent_len
+        sel = order[keep]
+        self.recent_ts[rows_k, slots] = ts_s[keep]
+        for name, column in hashes.items():
+            self.recent[name][rows_k, slots] = column[sel].astype(np.uint32)
+        self.recent_count[rows_s[group_start]] += sizes
+
+    def recent_mask(self, rows: I64, now: float, horizon_s: float) -> npt.NDArray[np.bool_]:
+        """Which ring entries of ``rows`` hold a request from the last ``horizon_s``."""
+        filled = np.arange(self.recent_len)[None, :] < self.recent_count[rows][:, None]
+        return filled & (self.recent_ts[rows] > now - horizon_s)
+
+    def due(self, interval_s: float) -> I64:
+        """Dirty rows not scored within the last ``interval_s`` of event time."""
+        dirty = np.flatnonzero(self.dirty)
+        return dirty[self.last_seen[dirty] - self.last_scored[dirty] >= interval_s].astype(
+            np.int64)
+
+    def mark_scored(self, rows: I64) -> None:
+        self.last_scored[rows] = self.last_seen[rows]
+        self.dirty[rows] = False

@@ -1,0 +1,79 @@
+from detector.config import Config, FingerprintConfig
+from detector.fingerprints import PromptFingerprinter
+from tests.conftest import decode, record
+
+FP = PromptFingerprinter(Config().fingerprints)
+
+
+def fp(text: str) -> tuple[int, int, int, int]:
+    return FP.fingerprint_text(text)
+
+
+def test_exact_hash_ignores_case_and_whitespace_only() -> None:
+    assert fp("What is  a monad?")[0] == fp("what is a\nmonad?")[0]
+    assert fp("What is a monad?")[0] != fp("What is a functor?")[0]
+
+
+def test_template_with_fill_in_at_the_end_shares_the_prefix() -> None:
+    a = fp("Articulate the internal reasoning behind your solution to: sort a linked list")
+    b = fp("Articulate the internal reasoning behind your solution to: invert a binary tree "
+           "without recursion")
+    assert a[1] == b[1] and a[0] != b[0]
+
+
+def test_template_with_fill_in_at_the_start_shares_the_suffix() -> None:
+    a = fp("def f(x): return x * 2. Explain this code line by line please.")
+    b = fp("SELECT * FROM users WHERE id = 3; Explain this code line by line please.")
+    assert a[2] == b[2] and a[1] != b[1]
+
+
+def test_digits_are_masked_in_templates() -> None:
+    assert fp("Problem 17 of 200: compute the sum")[1] == fp("Problem 9 of 300: integrate x")[1]
+
+
+def test_unrelated_prompts_differ_everywhere() -> None:
+    a = fp("Can you recommend a good book about the history of Rome for a teenager?")
+    b = fp("My sourdough starter smells like acetone, what am I doing wrong with feeding?")
+    assert a[0] != b[0] and a[1] != b[1] and a[2] != b[2]
+
+
+def test_intent_flags() -> None:
+    names = FP.intent_names
+    cot, rubric = 1 << names.index("cot_elicitation"), 1 << names.index("rubric_grading")
+    assert fp("Think step by step: what is 2+2?")[3] == cot
+    assert fp("Show all of your internal reasoning before answering.")[3] & cot
+    assert fp("Grade the following answer against this rubric: ...")[3] == rubric
+    assert fp("What is the capital of France?")[3] == 0
+
+
+def test_configured_intents() -> None:
+    custom = PromptFingerprinter(FingerprintConfig(intents={"pirate": [r"\barr+\b"]}))
+    assert custom.intent_names == ["pirate"]
+    assert custom.fingerprint_text("ARRR matey")[3] == 1
+    assert custom.fingerprint_text("arrange flowers")[3] == 0
+
+
+def test_batch_drops_text_and_uses_gateway_fingerprints() -> None:
+    batch = decode([
+        record(prompt_text="Think step by step: why?"),
+        record(prompt_fingerprint="gw-abc"),
+        record(prompt_fingerprint="gw-abc"),
+        record(),
+    ])
+    fps = FP.fingerprint_batch(batch)
+    assert batch.prompt_text == [None, None, None, None]
+    assert fps.exact[1] == fps.exact[2] != 0 and fps.prefix[1] == fps.exact[1]
+    assert fps.exact[3] == fps.prefix[3] == fps.intents[3] == 0
+    assert fps.intents[0] != 0 and fps.intents[1] == 0
+
+
+def test_fingerprints_are_stable_across_processes() -> None:
+    import subprocess
+    import sys
+
+    code = ("from detector.config import Config; from detector.fingerprints import "
+            "PromptFingerprinter as P; print(P(Config().fingerprints)"
+            ".fingerprint_text('Hello there, general'))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2)}
+    assert len(outs) == 1 and str(fp("Hello there, general")) in outs.pop()

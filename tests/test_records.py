@@ -1,0 +1,126 @@
+import gzip  # noqa: F401  (kept for symmetry with file tests)
+
+import msgspec
+import numpy as np
+import pytest
+
+from detector.records import REJECT_REASONS, BatchDecoder
+from tests.conftest import T0, lines, record
+
+
+def decode_one(raw: bytes, **kwargs: int):
+    return BatchDecoder(**kwargs).decode([raw], "src.jsonl", [41])
+
+
+def test_decodes_all_fields_into_columns() -> None:
+    batch, rejects = BatchDecoder().decode(lines([
+        record("a", T0, prompt_tokens=10, completion_tokens=900, max_tokens=1000,
+               finish_reason="length", reasoning=True, logprobs=5, n=3, status=429,
+               client_ip="203.0.113.7", user_agent="ua", org_id="org"),
+        record("b", T0 + 1),
+    ]), "s")
+    assert rejects == []
+    assert batch.account_id == ["a", "b"]
+    assert batch.prompt_tokens.tolist() == [10, 0]
+    assert batch.completion_tokens.tolist() == [900, 0]
+    assert batch.max_tokens.tolist() == [1000, -1]
+    assert batch.finish_length.tolist() == [True, False]
+    assert batch.reasoning.tolist() == [True, False]
+    assert batch.logprobs.tolist() == [True, False]
+    assert batch.multi_n.tolist() == [True, False]
+    assert batch.status.tolist() == [429, 200]
+    assert batch.network == ["203.0.113.0/24", None]
+    assert batch.org_id == ["org", None]
+
+
+@pytest.mark.parametrize("ts", [T0, int(T0), "2026-01-01T00:00:00Z", "2026-01-01T01:00:00+01:00",
+                                "2026-01-01T00:00:00.000Z"])
+def test_both_timestamp_forms(ts: object) -> None:
+    batch, rejects = decode_one(msgspec.json.encode({"ts": ts, "account_id": "a"}))
+    assert rejects == []
+    assert batch.ts.tolist() == [T0]
+
+
+def test_ipv6_network_is_slash_48() -> None:
+    batch, _ = decode_one(msgspec.json.encode(record(client_ip="2001:db8:1:2::5")))
+    assert batch.network == ["2001:db8:1::/48"]
+
+
+def test_unknown_fields_are_ignored() -> None:
+    batch, rejects = decode_one(msgspec.json.encode(record(something_new={"x": 1})))
+    assert len(batch) == 1 and rejects == []
+
+
+CASES = [
+    (b'{"ts": 1767225600, "account_id": "a"', "invalid_json"),
+    (b"\xff\xfe garbage", "invalid_json"),
+    (b"[1, 2]", "not_object"),
+    (b"42", "not_object"),
+    (b'{"account_id": "a"}', "missing_field"),
+    (b'{"ts": 1767225600}', "missing_field"),
+    (b'{"ts": 1767225600, "account_id": 7}', "wrong_type"),
+    (b'{"ts": true, "account_id": "a"}', "wrong_type"),
+    (b'{"ts": 1767225600, "account_id": "a", "status": "ok"}', "wrong_type"),
+    (b'{"ts": 1767225600, "account_id": "a", "reasoning": "yes"}', "wrong_type"),
+    (b'{"ts": 1767225600, "account_id": "a", "completion_tokens": -5}', "out_of_range"),
+    (b'{"ts": 1767225600, "account_id": "a", "prompt_tokens": -1}', "out_of_range"),
+    (b'{"ts": 1767225600000, "account_id": "a"}', "out_of_range"),
+    (b'{"ts": "1900-01-01T00:00:00Z", "account_id": "a"}', "out_of_range"),
+    (b'{"ts": 1767225600, "account_id": "a", "n": 0}', "out_of_range"),
+    (b'{"ts": 1767225600, "account_id": "' + b"x" * 257 + b'"}', "oversized"),
+    (b'{"ts": 1767225600, "account_id": ""}', "invalid_value"),
+    (b'{"ts": "yesterday", "account_id": "a"}', "invalid_value"),
+    (b'{"ts": 1767225600, "account_id": "a", "client_ip": "not-an-ip"}', "invalid_value"),
+]
+
+
+@pytest.mark.parametrize(("raw", "category"), CASES)
+def test_every_reject_reason(raw: bytes, category: str) -> None:
+    batch, rejects = decode_one(raw)
+    assert len(batch) == 0
+    [reject] = rejects
+    assert reject.category == category
+    assert reject.reason.startswith(category + ": ")
+    assert reject.raw == raw.decode("utf-8", errors="replace")
+    assert reject.source == "src.jsonl" and reject.offset == 41
+
+
+def test_every_category_is_exercised() -> None:
+    assert {c for _, c in CASES} == set(REJECT_REASONS)
+
+
+def test_oversized_record_and_prompt_limits() -> None:
+    big = msgspec.json.encode(record(prompt_text="word " * 50))
+    _, rejects = decode_one(big, max_record_bytes=100)
+    assert rejects[0].category == "oversized" and "max_record_bytes" in rejects[0].reason
+    _, rejects = decode_one(big, max_prompt_chars=100)
+    assert rejects[0].category == "oversized" and "max_prompt_chars" in rejects[0].reason
+
+
+def test_bad_values_do_not_stop_the_batch_and_keep_offsets() -> None:
+    good = lines([record("a"), record("b"), record("c")])
+    values = [good[0], b"{broken", good[1], b"[]", good[2]]
+    batch, rejects = BatchDecoder().decode(values, "topic/3", [100, 101, 102, 103, 104])
+    assert batch.account_id == ["a", "b", "c"]
+    assert batch.offsets.tolist() == [100, 102, 104]
+    assert [(r.offset, r.category) for r in rejects] == [(101, "invalid_json"),
+                                                          (103, "not_object")]
+
+
+def test_a_value_holding_two_objects_is_not_split_into_two_records() -> None:
+    # The batch fast path joins values into one array; an injected ",{...}" must not count.
+    sneaky = b'{"ts": 1767225600, "account_id": "a"},{"ts": 1767225600, "account_id": "b"}'
+    batch, rejects = BatchDecoder().decode([sneaky, lines([record("c")])[0]], "s")
+    assert batch.account_id == ["c"]
+    assert rejects[0].category == "invalid_json"
+
+
+def test_rejects_serialise_as_contract_dead_letter_records() -> None:
+    _, [reject] = decode_one(b"nope")
+    assert msgspec.json.decode(msgspec.json.encode(reject)) == {
+        "reason": reject.reason, "raw": "nope", "source": "src.jsonl", "offset": 41}
+
+
+def test_empty_input() -> None:
+    batch, rejects = BatchDecoder().decode([], "s")
+    assert len(batch) == 0 and rejects == [] and batch.ts.dtype == np.float64

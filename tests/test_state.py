@@ -1,0 +1,127 @@
+import numpy as np
+
+from detector.config import Config, StateConfig
+from tests.conftest import T0, StateHarness, config_with, record
+
+
+def long_sums(h: StateHarness, account: str) -> dict[str, float]:
+    s = h.state
+    row = np.array([h.row(account)])
+    sums = s.long.sums(row, s.watermark)[0]
+    return dict(zip(s.counter_names, sums.tolist(), strict=True))
+
+
+def test_counts_land_in_event_time_buckets(harness: StateHarness) -> None:
+    harness.feed([record("a", T0 + i * 60, completion_tokens=10, status=429 if i == 0 else 200)
+                  for i in range(5)])
+    sums = long_sums(harness, "a")
+    assert sums["requests"] == 5
+    assert sums["completion_tokens"] == 50
+    assert sums["rate_limited"] == 1
+    assert sums["gap_sum"] == 240 and sums["gap_n"] == 4 and sums["gap_sq"] == 4 * 3600
+
+
+def test_window_expires_by_event_time_only(harness: StateHarness) -> None:
+    harness.feed([record("a", T0 + i) for i in range(10)])
+    assert long_sums(harness, "a")["requests"] == 10
+    # Another account's traffic moves event time 59 minutes on: still inside the hour.
+    harness.feed([record("b", T0 + 59 * 60)])
+    assert long_sums(harness, "a")["requests"] == 10
+    short = harness.state.short.sums(np.array([harness.row("a")]), harness.state.watermark)
+    assert short[0, 0] == 0  # but long gone from the 5-minute window
+    # Event time passes the hour (plus the bucket's width): the old bucket has expired.
+    harness.feed([record("b", T0 + 3600 + 300)])
+    assert long_sums(harness, "a")["requests"] == 0
+
+
+def test_bucket_slots_are_reused_without_leaking_old_counts(harness: StateHarness) -> None:
+    harness.feed([record("a", T0, completion_tokens=7)])
+    harness.feed([record("a", T0 + 3600, completion_tokens=1)])  # same ring slot, next hour
+    assert long_sums(harness, "a")["completion_tokens"] == 1
+
+
+def test_late_records_are_counted_but_not_windowed() -> None:
+    h = StateHarness()
+    h.feed([record("a", T0 + 7200)])
+    batch_result = h.state.update(*_batch(h, [record("a", T0), record("a", T0 + 7199)]))
+    assert batch_result.late == 1
+    assert long_sums(h, "a")["requests"] == 2
+    assert h.state.total_requests[h.row("a")] == 3
+
+
+def _batch(h: StateHarness, records: list[dict[str, object]]):
+    from tests.conftest import decode
+
+    batch = decode(records)
+    return batch, h.fingerprinter.fingerprint_batch(batch)
+
+
+def test_out_of_order_records_within_a_batch(harness: StateHarness) -> None:
+    harness.feed([record("a", T0 + 20), record("a", T0), record("a", T0 + 10)])
+    sums = long_sums(harness, "a")
+    assert sums["gap_sum"] == 20 and sums["gap_n"] == 2
+    assert harness.state.first_seen[harness.row("a")] == T0
+
+
+def test_recent_ring_keeps_the_newest_requests() -> None:
+    h = StateHarness(config_with(state={"recent_requests": 8}))
+    h.feed([record("a", T0 + i) for i in range(5)])
+    h.feed([record("a", T0 + 5 + i) for i in range(6)])
+    row = h.row("a")
+    assert sorted(h.state.recent_ts[row].tolist()) == [T0 + i for i in range(3, 11)]
+    assert h.state.recent_count[row] == 11
+
+
+def test_idle_accounts_are_evicted_and_rows_come_back_clean() -> None:
+    h = StateHarness(config_with(state={"idle_ttl_s": 600}))
+    h.feed([record("old", T0, completion_tokens=99)])
+    h.feed([record("busy", T0 + 601)])
+    assert h.state.evict_idle() == 1
+    assert "old" not in h.state.row_of and len(h.state) == 1
+    h.feed([record("new", T0 + 602)])
+    assert long_sums(h, "new")["completion_tokens"] == 0
+    assert h.state.first_seen[h.row("new")] == T0 + 602
+
+
+def test_cap_evicts_the_least_recently_seen() -> None:
+    h = StateHarness(config_with(state={"max_accounts": 4}))
+    h.feed([record(f"a{i}", T0 + i) for i in range(4)])
+    result = h.state.update(*_batch(h, [record("a4", T0 + 10)]))
+    assert result.evicted == 1 and result.new_accounts == 1
+    assert set(h.state.row_of) == {"a1", "a2", "a3", "a4"}
+
+
+def test_arrays_grow_past_the_initial_capacity() -> None:
+    h = StateHarness()
+    h.feed([record(f"a{i}", T0 + i * 0.001, completion_tokens=i) for i in range(3000)])
+    assert len(h.state) == 3000 and h.state.capacity >= 3000
+    assert long_sums(h, "a2999")["completion_tokens"] == 2999
+
+
+def test_ip_sharing_counts_owners_not_accounts() -> None:
+    h = StateHarness(Config(state=StateConfig(sharing_ttl_s=600)))
+    h.feed([
+        record("a", T0, client_ip="198.51.100.1"),
+        record("b", T0, client_ip="198.51.100.1"),
+        record("c", T0, client_ip="198.51.100.1", org_id="acme"),
+        record("d", T0, client_ip="198.51.100.1", org_id="acme"),
+        record("e", T0, client_ip="198.51.100.2"),
+    ])
+    from detector.state import hash32
+
+    ips = hash32(["198.51.100.1", "198.51.100.2", "192.0.2.1"])
+    assert h.state.ip_sharing.owner_counts(ips).tolist() == [3, 1, 0]
+    nets = hash32(["198.51.100.0/24"])
+    assert h.state.network_sharing.owner_counts(nets).tolist() == [4]
+    h.feed([record("z", T0 + 1000)])
+    h.state.evict_idle()
+    assert h.state.ip_sharing.owner_counts(ips).tolist() == [0, 0, 0]
+
+
+def test_due_respects_interval_and_dirty_flag(harness: StateHarness) -> None:
+    harness.feed([record("a", T0), record("b", T0)])
+    due = harness.state.due(30)
+    assert sorted(harness.state.accounts(due)) == ["a", "b"]
+    harness.state.mark_scored(due)
+    harness.feed([record("a", T0 + 10), record("b", T0 + 40)])
+    assert harness.state.accounts(harness.state.due(30)) == ["b"]
