@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="stop after this many seconds")
     p.add_argument("--out", metavar="DIR", help="keep the demo's files here")
 
+    sub.add_parser("signals", parents=[common],
+                   help="print the signal reference (Markdown) for the config's intents")
+
     p = sub.add_parser("run", parents=[common], help="the live service on Kafka")
     p.add_argument("--bootstrap-servers", metavar="HOST:PORT")
     p.add_argument("--topic", metavar="NAME")
@@ -178,6 +181,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILURE
 
 
+def _cmd_signals(args: argparse.Namespace) -> int:
+    from detector.features import signals_markdown
+
+    print(signals_markdown(list(_config(args).fingerprints.intents)), end="")
+    return EXIT_OK
+
+
 def _existing(path: str) -> str:
     if not Path(path).is_file():
         raise _UsageError(f"no such file: {path}")
@@ -190,6 +200,7 @@ _COMMANDS = {
     "evaluate": _cmd_evaluate,
     "demo": _cmd_demo,
     "run": _cmd_run,
+    "signals": _cmd_signals,
 }
 
 

@@ -63,8 +63,8 @@ class WindowConfig(_Section, frozen=True):
 
 
 class WindowsConfig(_Section, frozen=True):
-    short: WindowConfig = WindowConfig(length_s=300, bucket_s=60)
-    long: WindowConfig = WindowConfig(length_s=3600, bucket_s=300)
+    short: WindowConfig = WindowConfig(length_s=300.0, bucket_s=60.0)
+    long: WindowConfig = WindowConfig(length_s=21600.0, bucket_s=1800.0)
 
     def __post_init__(self) -> None:
         if self.short.length_s > self.long.length_s:
@@ -73,7 +73,7 @@ class WindowsConfig(_Section, frozen=True):
 
 class StateConfig(_Section, frozen=True):
     max_accounts: PositiveInt = 1_000_000
-    idle_ttl_s: PositiveFloat = 7200
+    idle_ttl_s: PositiveFloat = 21600.0
     recent_requests: Annotated[int, msgspec.Meta(ge=4, le=256)] = 32
     sharing_ttl_s: PositiveFloat = 3600
 
@@ -130,14 +130,15 @@ class Rule(_Section, frozen=True):
 
 def _default_rules() -> dict[str, Rule]:
     return {
-        "cot_elicitation_share": Rule(weight=3.0, low=0.15, high=0.5),
+        "cot_elicitation_share": Rule(weight=3.0, low=0.15, high=0.4),
         "rubric_grading_share": Rule(weight=1.5, low=0.05, high=0.3),
-        "output_input_ratio": Rule(weight=1.5, low=6.0, high=20.0),
-        "length_cut_share": Rule(weight=1.0, low=0.08, high=0.25),
-        "reasoning_share": Rule(weight=0.75, low=0.4, high=0.8),
+        "output_input_ratio": Rule(weight=1.0, low=8.0, high=25.0),
+        "completion_tokens_per_request": Rule(weight=1.5, low=800.0, high=2000.0),
+        "length_cut_share": Rule(weight=1.0, low=0.05, high=0.2),
+        "reasoning_share": Rule(weight=1.0, low=0.3, high=0.7),
         "logprobs_share": Rule(weight=0.5, low=0.05, high=0.3),
         "multi_n_share": Rule(weight=0.5, low=0.02, high=0.15),
-        "completion_tokens_per_hour": Rule(weight=2.0, low=1.5e6, high=6e6),
+        "completion_tokens_per_hour": Rule(weight=3.0, low=2e6, high=8e6),
         "distinct_ips": Rule(weight=1.5, low=3.0, high=10.0),
         "distinct_user_agents": Rule(weight=0.75, low=2.0, high=5.0),
         "ip_shared_orgs": Rule(weight=1.5, low=4.0, high=15.0),

@@ -14,7 +14,14 @@ import numpy.typing as npt
 
 from detector.state import BASE_COUNTERS, AccountState
 
-__all__ = ["SIGNALS", "FeatureMatrix", "Signal", "compute_features", "signal_names"]
+__all__ = [
+    "SIGNALS",
+    "FeatureMatrix",
+    "Signal",
+    "compute_features",
+    "signal_names",
+    "signals_markdown",
+]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -33,7 +40,8 @@ SIGNALS: tuple[Signal, ...] = (
            "Requests in the short window divided by its length.",
            "Bursts. Volume alone is weak evidence: big customers are busy too."),
     Signal("requests_per_hour", "requests/h",
-           "Requests in the long window divided by its length.",
+           "Requests in the long window divided by the time the account has been seen in it "
+           "(at least the short window's length).",
            "Sustained volume; sybil accounts keep it low on purpose, so it is context, "
            "not proof."),
     Signal("prompt_tokens_per_request", "tokens",
@@ -43,7 +51,7 @@ SIGNALS: tuple[Signal, ...] = (
            "Mean completion tokens per request, long window.",
            "Harvesting wants long answers."),
     Signal("completion_tokens_per_hour", "tokens/h",
-           "Completion tokens in the long window divided by its length.",
+           "Completion tokens in the short window, per hour.",
            "Total output harvested: the quantity a distiller needs."),
     Signal("output_input_ratio", "ratio",
            "Completion tokens over prompt tokens (denominator at least 1), long window.",
@@ -117,6 +125,23 @@ _INTENT_SIGNAL = Signal(
 def intent_signal(intent: str) -> Signal:
     s = _INTENT_SIGNAL
     return Signal(s.name.format(intent=intent), s.unit, s.definition.format(intent=intent), s.why)
+
+
+def signals_markdown(intents: list[str]) -> str:
+    """The signal reference (``docs/signals.md``), generated so it cannot drift."""
+    out = [
+        "# Signals",
+        "",
+        "Computed per account over event-time windows (`windows.short`, `windows.long`) and",
+        "over its most recent requests (`state.recent_requests`). Generated from",
+        "`detector/features.py` by `distill-detector signals > docs/signals.md`.",
+        "",
+        "| signal | unit | definition | why it matters |",
+        "|---|---|---|---|",
+    ]
+    for s in (*SIGNALS, *(intent_signal(i) for i in intents)):
+        out.append(f"| `{s.name}` | {s.unit} | {s.definition} | {s.why} |")
+    return "\n".join(out) + "\n"
 
 
 def signal_names(intents: list[str]) -> list[str]:
@@ -199,7 +224,9 @@ def compute_features(state: AccountState, rows: I64, now: float) -> FeatureMatri
     requests = long[:, ix["requests"]]
     prompt = long[:, ix["prompt_tokens"]]
     completion = long[:, ix["completion_tokens"]]
-    hours = state.long.length_s / 3600.0
+    # An account first seen ten minutes ago has not had six hours to send its requests.
+    seen_s = np.clip(now - state.first_seen[rows], state.short.length_s, state.long.length_s)
+    short_hours = state.short.length_s / 3600.0
 
     def share(counter: str) -> F64:
         return _safe_div(long[:, ix[counter]], requests)
@@ -222,10 +249,10 @@ def compute_features(state: AccountState, rows: I64, now: float) -> FeatureMatri
 
     columns: dict[str, F64] = {
         "requests_per_min_short": short[:, ix["requests"]] / (state.short.length_s / 60.0),
-        "requests_per_hour": requests / hours,
+        "requests_per_hour": requests / (seen_s / 3600.0),
         "prompt_tokens_per_request": _safe_div(prompt, requests),
         "completion_tokens_per_request": _safe_div(completion, requests),
-        "completion_tokens_per_hour": completion / hours,
+        "completion_tokens_per_hour": short[:, ix["completion_tokens"]] / short_hours,
         "output_input_ratio": completion / np.maximum(prompt, 1.0),
         "length_cut_share": share("length_cut"),
         "reasoning_share": share("reasoning"),
@@ -250,3 +277,4 @@ def compute_features(state: AccountState, rows: I64, now: float) -> FeatureMatri
     values = np.column_stack([columns[name] for name in names]) if len(rows) else np.zeros(
         (0, len(names)))
     return FeatureMatrix(rows, names, values.astype(np.float64), requests)
+

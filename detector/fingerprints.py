@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+import re2
 import xxhash
 
 from detector.config import FingerprintConfig
@@ -33,6 +35,23 @@ __all__ = ["Fingerprints", "PromptFingerprinter"]
 U64 = npt.NDArray[np.uint64]
 _NUMBER = re.compile(r"\d+")
 _CACHE_LIMIT = 200_000
+
+
+class _Pattern(Protocol):
+    def search(self, text: str) -> object: ...
+
+
+def _compile(patterns: list[str]) -> _Pattern | None:
+    """One alternation per intent, compiled by RE2 (linear time, ~3x faster than ``re`` on
+    these patterns) unless it uses syntax only Python's engine has (backreferences,
+    lookaround), which then runs on ``re``."""
+    if not patterns:
+        return None
+    combined = "|".join(f"(?:{p})" for p in patterns)
+    try:
+        return re2.compile(combined)  # type: ignore[no-any-return]
+    except re2.error:
+        return re.compile(combined)
 
 
 def _hash(text: str, seed: int) -> int:
@@ -77,10 +96,7 @@ class PromptFingerprinter:
         self.intent_names: list[str] = list(config.intents)
         self._prefix_words = config.template_prefix_words
         self._suffix_words = config.template_suffix_words
-        self._intents = [
-            re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-            for patterns in config.intents.values()
-        ]
+        self._intents = [_compile(patterns) for patterns in config.intents.values()]
         # Keyed by a hash of the raw text, never the text: repeated prompts (pipelines, agent
         # loops) skip the work without the cache holding any prompt.
         self._cache: dict[int, tuple[int, int, int, int]] = {}

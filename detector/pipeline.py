@@ -5,6 +5,7 @@ only the source of raw values and the sinks differ.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ def _split_by_event_time(batch: RecordBatch, span_s: float) -> list[RecordBatch]
     piece = np.floor((running - running[0]) / span_s).astype(np.int64)
     cuts = np.flatnonzero(np.diff(piece)) + 1
     bounds = [0, *cuts.tolist(), len(batch)]
-    return [batch.slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [batch.slice(a, b) for a, b in itertools.pairwise(bounds)]
 
 ScoreObserver = Callable[[list[str], npt.NDArray[np.float64], ScoreBatch], None]
 """Called with (accounts, event times, scores) after every scoring step."""

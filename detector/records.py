@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import numpy as np
@@ -148,19 +148,21 @@ class RecordBatch:
     def take(self, mask: Bools) -> RecordBatch:
         """The records where ``mask`` is true."""
         idx = np.flatnonzero(mask).tolist()
-        return RecordBatch(**{
+        columns: dict[str, Any] = {
             name: value if name == "source"
             else value[mask] if isinstance(value, np.ndarray)
             else [value[i] for i in idx]
             for name, value in vars(self).items()
-        })
+        }
+        return RecordBatch(**columns)
 
     def slice(self, start: int, stop: int) -> RecordBatch:
         """Records ``start:stop`` as a batch of their own (columns are views, not copies)."""
-        return RecordBatch(**{
+        columns: dict[str, Any] = {
             name: value[start:stop] if name != "source" else value
             for name, value in vars(self).items()
-        })
+        }
+        return RecordBatch(**columns)
 
 
 def _to_unix(value: float | datetime) -> float:

@@ -30,11 +30,16 @@ def decode(records: Iterable[dict[str, Any]]) -> RecordBatch:
     return batch
 
 
+# Tests state their windows instead of depending on the defaults: 5 min and 1 h.
+TEST_WINDOWS = {"short": {"length_s": 300, "bucket_s": 60},
+                "long": {"length_s": 3600, "bucket_s": 300}}
+
+
 class StateHarness:
     """An AccountState with its fingerprinter, fed from record dicts."""
 
     def __init__(self, config: Config | None = None):
-        self.config = config or Config()
+        self.config = config or load_config(overrides={"windows": TEST_WINDOWS})
         self.fingerprinter = PromptFingerprinter(self.config.fingerprints)
         self.state = AccountState(
             self.config.windows, self.config.state,
@@ -55,4 +60,4 @@ def harness() -> StateHarness:
 
 
 def config_with(**sections: Any) -> Config:
-    return load_config(overrides=sections)
+    return load_config(overrides={"windows": TEST_WINDOWS, **sections})

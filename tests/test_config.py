@@ -45,7 +45,7 @@ def test_every_built_in_key_is_documented() -> None:
     ("state:\n  max_accounts: 0\n", "state.max_accounts: Expected `int` >= 1"),
     ("windows:\n  long: {length_s: 3600, bucket_s: 7}\n",
      "windows.long: length_s must be a whole multiple of bucket_s"),
-    ("windows:\n  short: {length_s: 7200, bucket_s: 60}\n",
+    ("windows:\n  short: {length_s: 72000, bucket_s: 600}\n",
      "windows: short.length_s must not exceed long.length_s"),
     ("scoring:\n  rules:\n    foo_share: {weight: 1, low: 0, high: 1}\n",
      "scoring.rules.foo_share: unknown signal"),

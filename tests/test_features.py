@@ -20,10 +20,11 @@ def test_rates_and_token_volumes() -> None:
     f = features_of([record(ts=T0 + 20 * i, prompt_tokens=100, completion_tokens=300)
                      for i in range(12)])
     assert f["requests_per_min_short"] == pytest.approx(12 / 5)
-    assert f["requests_per_hour"] == pytest.approx(12)
+    # Seen for 220 s, counted as the short window's 300 s at least.
+    assert f["requests_per_hour"] == pytest.approx(12 * 3600 / 300)
     assert f["prompt_tokens_per_request"] == 100
     assert f["completion_tokens_per_request"] == 300
-    assert f["completion_tokens_per_hour"] == 3600
+    assert f["completion_tokens_per_hour"] == pytest.approx(3600 * 12)
     assert f["output_input_ratio"] == pytest.approx(3)
 
 
@@ -39,6 +40,13 @@ def test_output_harvest_shares() -> None:
     assert f["multi_n_share"] == pytest.approx(1 / 12)
     assert f["error_share"] == pytest.approx(2 / 12)
     assert f["rate_limited_share"] == pytest.approx(2 / 12)
+
+
+def test_requests_per_hour_over_the_time_seen() -> None:
+    # 30 requests over 30 minutes, then 30 minutes quiet: 30 per hour seen.
+    f = features_of([record(ts=T0 + 60 * i) for i in range(30)] + [record("b", T0 + 3599)])
+    assert f["requests_per_hour"] == pytest.approx(30, rel=1e-3)
+    assert f["completion_tokens_per_hour"] == 0  # nothing in the last five minutes
 
 
 def test_output_input_ratio_with_no_prompt_tokens_uses_one() -> None:
@@ -119,3 +127,13 @@ def test_every_signal_is_documented_and_computed() -> None:
     f = features_of([record(ts=T0)])
     assert list(f) == names
     assert all(math.isfinite(v) for v in f.values())
+
+
+def test_signal_reference_is_up_to_date() -> None:
+    from pathlib import Path
+
+    from detector.config import Config
+    from detector.features import signals_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "signals.md"
+    assert doc.read_text() == signals_markdown(list(Config().fingerprints.intents))

@@ -77,3 +77,9 @@ def test_fingerprints_are_stable_across_processes() -> None:
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2)}
     assert len(outs) == 1 and str(fp("Hello there, general")) in outs.pop()
+
+
+def test_patterns_re2_cannot_run_fall_back_to_python_re() -> None:
+    custom = PromptFingerprinter(FingerprintConfig(intents={"echo": [r"\b(\w+) \1\b"]}))
+    assert custom.fingerprint_text("say it it again")[3] == 1
+    assert custom.fingerprint_text("say it again")[3] == 0

@@ -1,6 +1,5 @@
 import numpy as np
 
-from detector.config import Config, StateConfig
 from tests.conftest import T0, StateHarness, config_with, record
 
 
@@ -99,7 +98,7 @@ def test_arrays_grow_past_the_initial_capacity() -> None:
 
 
 def test_ip_sharing_counts_owners_not_accounts() -> None:
-    h = StateHarness(Config(state=StateConfig(sharing_ttl_s=600)))
+    h = StateHarness(config_with(state={"sharing_ttl_s": 600}))
     h.feed([
         record("a", T0, client_ip="198.51.100.1"),
         record("b", T0, client_ip="198.51.100.1"),

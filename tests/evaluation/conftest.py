@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import pytest
 
-# The package is not necessarily installed in the venv; make the repository
-# root importable so plain `pytest` works as well as `python -m pytest`.
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
-
-import pytest  # noqa: E402
-
-from detector.evaluation import AccountOutcome, Label  # noqa: E402
+from detector.evaluation import AccountOutcome, Label
 
 
 @pytest.fixture(scope="session")
