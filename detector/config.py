@@ -177,8 +177,8 @@ class SeverityConfig(_Section, frozen=True):
 
 
 class AlertingConfig(_Section, frozen=True):
-    threshold: Probability = 0.8
-    clear_below: Probability = 0.5
+    threshold: Probability = 0.7
+    clear_below: Probability = 0.4
     consecutive: PositiveInt = 2
     cooldown_s: NonNegativeFloat = 3600
     severity: SeverityConfig = SeverityConfig()

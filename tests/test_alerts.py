@@ -65,7 +65,7 @@ def test_ids_are_stable_across_runs() -> None:
 
 def test_severity_levels() -> None:
     p = policy()
-    assert [p.severity(s) for s in (0.8, 0.85, 0.95)] == ["info", "warning", "critical"]
+    assert [p.severity(s) for s in (0.7, 0.85, 0.95)] == ["info", "warning", "critical"]
 
 
 def test_allow_listed_accounts_are_never_alerted() -> None:
