@@ -6,7 +6,6 @@ accounts makes each rate coarser, but they fail on any real regression: a detect
 missed the sybils, or flagged busy customers, would not pass.
 """
 
-from pathlib import Path
 
 import pytest
 
