@@ -26,7 +26,7 @@ def test_needs_consecutive_evaluations() -> None:
 
 
 def test_a_dip_resets_the_streak() -> None:
-    p = policy(consecutive=2)
+    p = policy(consecutive=2, threshold=0.8, clear_below=0.5)
     assert p.decide("a", 0, 0.9) is None
     assert p.decide("a", 60, 0.7) is None  # below threshold, above clear_below
     assert p.decide("a", 120, 0.9) is None
