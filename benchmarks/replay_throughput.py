@@ -101,7 +101,7 @@ def main() -> None:
         path = workdir / f"{args.scenario}-{'text' if text else 'fp'}.jsonl"
         if not path.exists():
             simulate(path, workdir / "labels.csv", scenario=args.scenario, scale=args.scale,
-                     prompt_text=text, progress=True)
+                     prompt_text=text, bad_line_share=0.0, progress=True)
         results[name] = measure(path, config)
     stages = ["read", "raw_decode", "decode", "fingerprint", "state", "scoring", "replay"]
     print(f"\nrecords/s on one core ({platform.processor() or platform.machine()}, "

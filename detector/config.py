@@ -262,7 +262,7 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     --------
     >>> cfg = load_config()
     >>> cfg.alerting.threshold
-    0.8
+    0.7
     >>> load_config(overrides={"alerting": {"threshhold": 0.9}})
     Traceback (most recent call last):
     ...

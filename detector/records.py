@@ -8,6 +8,7 @@ dead-letter records. A bad value never raises: it becomes a reject with a reason
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,11 @@ REJECT_REASONS = (
 
 
 class Reject(msgspec.Struct, gc=False):
-    """A dead-letter record (contract §1): why, the original bytes, where from."""
+    """A dead-letter record (contract §1): why, the original bytes, where from.
+
+    The one change to the original bytes: a ``prompt_text`` string is replaced by
+    ``"[prompt_text redacted]"``, because prompt text is never written anywhere.
+    """
 
     reason: str
     raw: str
@@ -292,8 +297,19 @@ class BatchDecoder:
         return batch.take(~drop), rejects
 
 
+# A JSON string value of prompt_text, escapes included, possibly cut off by truncation.
+_PROMPT_TEXT = re.compile(rb'("prompt_text"\s*:\s*)"(?:[^"\\]|\\.)*("|$)', re.DOTALL)
+
+
+def _redact(value: bytes) -> bytes:
+    """Blank out prompt text in a rejected value: privacy outranks debugging."""
+    if b'"prompt_text"' not in value:
+        return value
+    return _PROMPT_TEXT.sub(rb'\1"[prompt_text redacted]"', value)
+
+
 def _reject(reason: str, value: bytes, source: str, offset: int | None) -> Reject:
-    return Reject(reason, value.decode("utf-8", errors="replace"), source, offset)
+    return Reject(reason, _redact(value).decode("utf-8", errors="replace"), source, offset)
 
 
 def _columns(

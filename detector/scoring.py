@@ -189,14 +189,17 @@ class RiskScorer:
 
     Examples
     --------
-    >>> from detector.config import ScoringConfig, AnomalyConfig
-    >>> cfg = ScoringConfig(anomaly=AnomalyConfig(enabled=False))
-    >>> scorer = RiskScorer(cfg)
+    >>> from detector.config import ScoringConfig, AnomalyConfig, Rule
+    >>> rules = {"cot_elicitation_share": Rule(weight=4.0, low=0.1, high=0.4),
+    ...          "output_input_ratio": Rule(weight=3.0, low=8.0, high=25.0)}
+    >>> scorer = RiskScorer(ScoringConfig(rules=rules, anomaly=AnomalyConfig(enabled=False)))
     >>> names = ["cot_elicitation_share", "output_input_ratio"]
     >>> benign = FeatureMatrix(np.arange(1), names, np.array([[0.02, 3.0]]), np.array([40.0]))
     >>> attack = FeatureMatrix(np.arange(1), names, np.array([[0.8, 30.0]]), np.array([40.0]))
-    >>> bool(scorer.score(attack).scores[0] > 0.9 > 0.01 > scorer.score(benign).scores[0])
-    True
+    >>> round(float(scorer.score(benign).scores[0]), 3)   # no evidence: the prior
+    0.007
+    >>> round(float(scorer.score(attack).scores[0]), 3)   # 7 log-odds of evidence x 40/42
+    0.841
     """
 
     def __init__(self, config: ScoringConfig):

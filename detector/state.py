@@ -51,13 +51,25 @@ RECENT_FIELDS = ("exact", "prefix", "suffix", "ip", "network", "user_agent")
 _INITIAL_ROWS = 1024
 
 
+_HASH_CACHE: dict[str | None, int] = {None: 0}
+
+
 def hash32(values: list[str | None]) -> U32:
-    """32-bit hashes of strings; ``None`` maps to 0 (meaning "absent")."""
-    return np.fromiter(
-        (0 if v is None else (xxhash.xxh32_intdigest(v.encode()) or 1) for v in values),
-        dtype=np.uint32,
-        count=len(values),
-    )
+    """32-bit hashes of strings, stable across processes; ``None`` maps to 0 ("absent").
+
+    IPs, networks, user agents and orgs repeat heavily, so hashes are cached (bounded).
+    """
+    cache = _HASH_CACHE
+    if len(cache) > 500_000:
+        cache.clear()
+        cache[None] = 0
+    out = np.empty(len(values), dtype=np.uint32)
+    for i, v in enumerate(values):
+        h = cache.get(v)
+        if h is None:
+            h = cache[v] = xxhash.xxh32_intdigest(v.encode()) or 1  # type: ignore[union-attr]
+        out[i] = h
+    return out
 
 
 @dataclass(frozen=True)
@@ -98,20 +110,28 @@ class _Window:
         bucket = np.floor(ts / self.bucket_s).astype(np.int64)
         slot = bucket % self.buckets
         key = rows * self.buckets + slot
-        ukey, inverse = np.unique(key, return_inverse=True)
         # Several buckets of one row may map to one slot within a batch (a batch spanning
         # more than the ring, or stragglers): the newest bucket wins the slot, older ones
-        # are outside the window by construction and are skipped.
-        newest = np.full(len(ukey), -1, dtype=np.int64)
-        np.maximum.at(newest, inverse, bucket)
-        keep = bucket == newest[inverse]
+        # are outside the window by construction and are skipped. Sorting by (key, bucket)
+        # puts each key's newest bucket last in its run.
+        offset = bucket - bucket.min()
+        combined = (key << 32) | offset
+        order = np.argsort(combined, kind="stable")
+        sorted_key = key[order]
+        last = np.flatnonzero(np.append(sorted_key[1:] != sorted_key[:-1], True))
+        ukey = sorted_key[last]
+        newest = bucket[order][last]
+        inverse = np.repeat(np.arange(len(ukey)), np.diff(np.append(-1, last)))
+        keep = bucket[order] == newest[inverse]
         urow, uslot = ukey // self.buckets, ukey % self.buckets
         stale = self.bucket_no[urow, uslot] < newest
         self.counters[urow[stale], uslot[stale]] = 0
         self.bucket_no[urow, uslot] = np.maximum(self.bucket_no[urow, uslot], newest)
         current = self.bucket_no[urow, uslot] == newest
-        sums = np.zeros((len(ukey), values.shape[1]), dtype=np.float64)
-        np.add.at(sums, inverse[keep], values[keep])
+        n_counters = values.shape[1]
+        flat = inverse[keep][:, None] * n_counters + np.arange(n_counters)
+        sums = np.bincount(flat.ravel(), weights=values[order][keep].ravel(),
+                           minlength=len(ukey) * n_counters).reshape(len(ukey), n_counters)
         self.counters[urow[current], uslot[current]] += sums[current].astype(np.float32)
 
     def _inside(self, rows: I64, now: float) -> npt.NDArray[np.bool_]:
@@ -158,9 +178,10 @@ class SharingIndex:
         if not present.any():
             return
         pair = (keys[present].astype(np.uint64) << np.uint64(32)) | owners[present]
-        upair, inverse = np.unique(pair, return_inverse=True)
-        latest = np.full(len(upair), -np.inf)
-        np.maximum.at(latest, inverse, ts[present])
+        order = np.lexsort((ts[present], pair))  # by pair, then time: the last is the latest
+        sorted_pair = pair[order]
+        last = np.flatnonzero(np.append(sorted_pair[1:] != sorted_pair[:-1], True))
+        upair, latest = sorted_pair[last], ts[present][order][last]
         index = self._owners
         for p, t in zip(upair.tolist(), latest.tolist(), strict=True):
             owners_of = index.get(p >> 32)
@@ -209,7 +230,8 @@ class AccountState:
     >>> fps = PromptFingerprinter(cfg.fingerprints).fingerprint_batch(batch)
     >>> result = state.update(batch, fps)
     >>> sums = state.long.sums(result.rows[:1], state.watermark)
-    >>> sums[0, state.counter_index["completion_tokens"]], sums[0, state.counter_index["gap_sum"]]
+    >>> ix = state.counter_index
+    >>> float(sums[0, ix["completion_tokens"]]), float(sums[0, ix["gap_sum"]])
     (40.0, 30.0)
     """
 
@@ -378,8 +400,11 @@ class AccountState:
 
         first_rows = rows_s[group_start & fresh]
         self.first_seen[first_rows] = ts_s[group_start & fresh]
-        np.maximum.at(self.last_seen, rows_s, ts_s)
-        np.add.at(self.total_requests, rows_s, 1)
+        # Sorted by (row, ts): each row's run ends with its latest record.
+        ends = np.append(np.flatnonzero(group_start)[1:] - 1, n - 1)
+        self.last_seen[rows_s[ends]] = np.maximum(self.last_seen[rows_s[ends]], ts_s[ends])
+        self.total_requests[rows_s[group_start]] += np.diff(np.append(
+            np.flatnonzero(group_start), n))
         self.dirty[rows_s] = True
 
         self.owner[rows] = owners

@@ -124,3 +124,14 @@ def test_rejects_serialise_as_contract_dead_letter_records() -> None:
 def test_empty_input() -> None:
     batch, rejects = BatchDecoder().decode([], "s")
     assert len(batch) == 0 and rejects == [] and batch.ts.dtype == np.float64
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"ts": 1767225600, "account_id": 7, "prompt_text": "my secret \\"plan\\" here"}',
+    b'{"ts": 1767225600, "account_id": "a", "prompt_text": "my secret plan, cut off',
+    b'{"prompt_text" : "my secret plan"}',
+])
+def test_rejects_never_carry_prompt_text(raw: bytes) -> None:
+    _, [reject] = decode_one(raw)
+    assert "secret" not in reject.raw
+    assert '"prompt_text"' in reject.raw and "[prompt_text redacted]" in reject.raw

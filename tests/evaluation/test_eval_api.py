@@ -1,29 +1,6 @@
-"""Keep the docstring examples of the evaluation package runnable."""
+"""The evaluation package's public surface."""
 
 from __future__ import annotations
-
-import doctest
-import importlib
-
-import pytest
-
-MODULES = [
-    "detector.evaluation.labels",
-    "detector.evaluation.outcomes",
-    "detector.evaluation.metrics",
-    "detector.evaluation.sweep",
-    "detector.evaluation.markdown",
-    "detector.evaluation.plots",
-    "detector.evaluation.report",
-]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0, f"{name} has no examples"
-    assert result.failed == 0
 
 
 def test_public_api() -> None:
