@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import msgspec
 import numpy as np
@@ -89,6 +89,19 @@ class AlertPolicy:
         self.config_hash = config_hash
         self._allow = frozenset(config.allow_list)
         self._tracks: dict[str, _Episode] = {}
+        self._delivered: dict[str, tuple[str, int]] = {}
+
+    def suppress(self, delivered: Iterable[tuple[str, str, str]]) -> None:
+        """Alerts ``(account_id, alert_id, severity)`` delivered before a restart.
+
+        Replaying the records after a checkpoint may evaluate at slightly different moments
+        (batch boundaries differ), so a replayed alert is matched by account: it takes the
+        delivered episode's id and is raised again only if its severity is higher.
+        """
+        for account, alert_id, severity in delivered:
+            rank = SEVERITIES.index(severity)
+            if rank >= self._delivered.get(account, ("", -1))[1]:
+                self._delivered[account] = (alert_id, rank)
 
     def severity(self, score: float) -> str:
         if score >= self.config.severity.critical:
@@ -128,6 +141,17 @@ class AlertPolicy:
         track.severity = max(rank, track.severity)
         return severity
 
+    def snapshot(self) -> list[list[Any]]:
+        """Open episodes and streaks, for checkpoints."""
+        return [[account, t.alert_id, t.streak, t.last_alert_ts if np.isfinite(t.last_alert_ts)
+                 else None, t.severity] for account, t in self._tracks.items()]
+
+    def restore(self, rows: list[list[Any]]) -> None:
+        self._tracks = {
+            account: _Episode(alert_id, streak, -np.inf if last is None else last, severity)
+            for account, alert_id, streak, last, severity in rows
+        }
+
     def evaluate(self, accounts: list[str], ts: Sequence[float], scored: ScoreBatch) -> list[Alert]:
         """Alerts raised by one batch of scores (``accounts[i]`` is ``scored.rows[i]``)."""
         alerts: list[Alert] = []
@@ -142,6 +166,12 @@ class AlertPolicy:
             severity = self.decide(account, t, score)
             if severity is None:
                 continue
+            if account in self._delivered:
+                alert_id, rank = self._delivered.pop(account)
+                track = tracks[account]
+                track.alert_id, track.severity = alert_id, max(track.severity, rank)
+                if SEVERITIES.index(severity) <= rank:
+                    continue
             alerts.append(
                 Alert(
                     alert_id=tracks[account].alert_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -168,17 +167,27 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from detector.evaluate import demo
+    from detector.demo import run_demo
 
-    config = _config(args)
-    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="distill-demo-"))
-    return demo(config, out, progress=not args.no_progress)
+    return run_demo(_config(args), args.duration, Path(args.out) if args.out else None)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    print("distill-detector run: the live Kafka service is not built yet; use replay",
-          file=sys.stderr)
-    return EXIT_FAILURE
+    import msgspec
+
+    from detector.logs import configure_logging
+    from detector.service import Service, config_with_flags, stop_on_signals
+
+    flags = {"bootstrap_servers": args.bootstrap_servers, "topic": args.topic,
+             "alerts_topic": args.alerts_topic, "group_id": args.group_id}
+    try:
+        config = config_with_flags(_config(args), flags)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"command-line flags: {exc}") from None
+    configure_logging()
+    stop = stop_on_signals(config.service.shutdown_grace_s)
+    Service(config, extra_alert_sinks=_alert_sinks(config, None), stop_event=stop).run()
+    return EXIT_OK
 
 
 def _cmd_signals(args: argparse.Namespace) -> int:
@@ -217,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # unwritable output, full disk: say so plainly
+        print(f"distill-detector {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

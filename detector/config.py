@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import yaml
@@ -22,11 +22,14 @@ __all__ = [
     "Config",
     "ConfigError",
     "FingerprintConfig",
+    "KafkaConfig",
     "PipelineConfig",
     "Rule",
     "ScoringConfig",
+    "ServiceConfig",
     "SinksConfig",
     "StateConfig",
+    "TelemetryConfig",
     "WindowConfig",
     "WindowsConfig",
     "load_config",
@@ -204,6 +207,41 @@ class PipelineConfig(_Section, frozen=True):
     max_prompt_chars: Annotated[int, msgspec.Meta(ge=1)] = 200_000
 
 
+ClientOption = str | int | float | bool
+
+
+class KafkaConfig(_Section, frozen=True):
+    bootstrap_servers: str = "localhost:9092"
+    topics: list[str] = msgspec.field(default_factory=lambda: ["gateway-requests"])
+    group_id: str = "distill-detector"
+    alerts_topic: str | None = "distill-alerts"
+    dead_letter_topic: str | None = "distill-dead-letters"
+    client: Literal["kafka-python", "confluent-kafka"] = "kafka-python"
+    poll_max_records: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 10_000
+    poll_timeout_s: PositiveFloat = 0.5
+    consumer: dict[str, ClientOption] = msgspec.field(default_factory=dict)
+    producer: dict[str, ClientOption] = msgspec.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.topics:
+            raise ValueError("topics: at least one input topic")
+
+
+class ServiceConfig(_Section, frozen=True):
+    state_dir: str = "state"
+    checkpoint_interval_s: PositiveFloat = 10.0
+    shutdown_grace_s: PositiveFloat = 25.0
+    delivery_timeout_s: PositiveFloat = 30.0
+    retry_backoff_s: PositiveFloat = 0.5
+    retry_backoff_max_s: PositiveFloat = 30.0
+
+
+class TelemetryConfig(_Section, frozen=True):
+    enabled: bool = True
+    host: str = "0.0.0.0"
+    port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9108
+
+
 class Config(_Section, frozen=True):
     windows: WindowsConfig = WindowsConfig()
     state: StateConfig = StateConfig()
@@ -212,6 +250,9 @@ class Config(_Section, frozen=True):
     alerting: AlertingConfig = AlertingConfig()
     sinks: SinksConfig = SinksConfig()
     pipeline: PipelineConfig = PipelineConfig()
+    kafka: KafkaConfig = KafkaConfig()
+    service: ServiceConfig = ServiceConfig()
+    telemetry: TelemetryConfig = TelemetryConfig()
 
     def __post_init__(self) -> None:
         # Imported here: the signal catalogue depends on the configured intents.

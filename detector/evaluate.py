@@ -6,20 +6,19 @@ runs the replay that feeds it, with the naive rate-limit baseline on the same ba
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 
-from detector.alerts import Alert, JsonlSink, Sink, StdoutSink
+from detector.alerts import Alert, Sink
 from detector.baseline import RateLimitBaseline
 from detector.config import Config
 from detector.evaluation import AccountOutcome, EvaluationReport, Label, write_report
 from detector.replay import AccountTracker, ReplaySummary, replay
 
-__all__ = ["EvaluationResult", "FirstAlerts", "demo", "evaluate"]
+__all__ = ["EvaluationResult", "FirstAlerts", "evaluate"]
 
 
 class FirstAlerts:
@@ -111,28 +110,3 @@ def evaluate(
         threshold=config.alerting.threshold,
     )
     return EvaluationResult(summary, report)
-
-
-def demo(config: Config, out_dir: Path, progress: bool = True) -> int:
-    """Simulate a small attack scenario, replay it with alerts on screen, then evaluate."""
-    from detector.evaluation import read_labels
-    from detector.simulate import simulate
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    records, labels_path = out_dir / "traffic.jsonl.gz", out_dir / "labels.csv"
-    print(f"simulating traffic with attacks into {records} …", file=sys.stderr)
-    sim = simulate(records, labels_path, scenario="small", progress=progress)
-    print(f"{sim.records:,} records from {sim.accounts:,} accounts "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(sim.by_label.items()))})", file=sys.stderr)
-    print("replaying: alerts as they are raised", file=sys.stderr)
-    result = evaluate(
-        config,
-        records,
-        read_labels(labels_path),
-        out_dir / "evaluation",
-        alert_sinks=[StdoutSink(), JsonlSink(out_dir / "alerts.jsonl")],
-        reject_sinks=[JsonlSink(out_dir / "rejects.jsonl")],
-        progress=False,
-    )
-    print("\n".join(result.lines()), file=sys.stderr)
-    return 0

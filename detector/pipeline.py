@@ -9,6 +9,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ from detector.records import BatchDecoder, RecordBatch, Reject
 from detector.scoring import RiskScorer, ScoreBatch
 from detector.state import AccountState
 
-__all__ = ["Pipeline", "PipelineStats", "ScoreObserver"]
+__all__ = ["Partition", "Pipeline", "PipelineStats", "ScoreObserver"]
 
 
 def _split_by_event_time(batch: RecordBatch, span_s: float) -> list[RecordBatch]:
@@ -61,8 +62,32 @@ class PipelineStats:
         return sum(self.rejects.values())
 
 
+@dataclass
+class Partition:
+    """The per-partition part of a detector: window state and alert episodes.
+
+    Input keyed by account puts each account on one partition, so a partition's accounts
+    can be checkpointed, dropped on revoke and restored on assignment as one unit. The model
+    and the population baselines belong to the whole instance.
+    """
+
+    state: AccountState
+    policy: AlertPolicy
+    evicted_at: float = -np.inf
+
+    def snapshot(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        arrays, meta = self.state.snapshot()
+        meta["episodes"] = self.policy.snapshot()
+        return arrays, meta
+
+    def restore(self, arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any]) -> None:
+        self.state.restore(arrays, meta)
+        self.policy.restore(meta["episodes"])
+
+
 class Pipeline:
-    """One detector over one stream.
+    """One detector over one stream (or, with :meth:`new_partition`, over the partitions of
+    one).
 
     Examples
     --------
@@ -85,27 +110,44 @@ class Pipeline:
             config.pipeline.max_record_bytes, config.pipeline.max_prompt_chars
         )
         self.fingerprinter = PromptFingerprinter(config.fingerprints)
-        self.state = AccountState(
-            config.windows, config.state, counters=tuple(self.fingerprinter.intent_names)
-        )
         self.scorer = RiskScorer(config.scoring)
-        self.policy = AlertPolicy(config.alerting, self.config_hash)
+        self.default = self.new_partition()
         self.alert_sinks = list(alert_sinks)
         self.reject_sinks = list(reject_sinks)
         self.score_observers: list[ScoreObserver] = []
         self.batch_observers: list[BatchObserver] = []
         self.stats = PipelineStats()
-        self._evicted_at = -np.inf
+
+    def new_partition(self) -> Partition:
+        state = AccountState(
+            self.config.windows, self.config.state,
+            counters=tuple(self.fingerprinter.intent_names),
+        )
+        return Partition(state, AlertPolicy(self.config.alerting, self.config_hash))
+
+    @property
+    def state(self) -> AccountState:
+        return self.default.state
+
+    @property
+    def policy(self) -> AlertPolicy:
+        return self.default.policy
 
     def process(
-        self, values: Sequence[bytes], source: str, offsets: Sequence[int] | None = None
+        self,
+        values: Sequence[bytes],
+        source: str,
+        offsets: Sequence[int] | None = None,
+        partition: Partition | None = None,
     ) -> list[Alert]:
         """Run raw JSON values through every stage; return the alerts raised."""
         batch, rejects = self.decoder.decode(values, source, offsets)
         self.stats.records += len(values)
-        return self.process_decoded(batch, rejects)
+        return self.process_decoded(batch, rejects, partition)
 
-    def process_decoded(self, batch: RecordBatch, rejects: list[Reject]) -> list[Alert]:
+    def process_decoded(
+        self, batch: RecordBatch, rejects: list[Reject], partition: Partition | None = None
+    ) -> list[Alert]:
         stats = self.stats
         stats.batches += 1
         if rejects:
@@ -117,20 +159,21 @@ class Pipeline:
             return []
         stats.accepted += len(batch)
         alerts: list[Alert] = []
+        part = partition or self.default
         for piece in _split_by_event_time(batch, self.config.pipeline.max_batch_span_s):
-            alerts += self._process_piece(piece)
+            alerts += self._process_piece(piece, part)
         return alerts
 
-    def _process_piece(self, batch: RecordBatch) -> list[Alert]:
+    def _process_piece(self, batch: RecordBatch, part: Partition) -> list[Alert]:
         stats = self.stats
         fingerprints = self.fingerprinter.fingerprint_batch(batch)
         for observe in self.batch_observers:
             observe(batch)
-        update = self.state.update(batch, fingerprints)
+        update = part.state.update(batch, fingerprints)
         stats.late += update.late
         stats.evicted += update.evicted
-        alerts = self._score_due()
-        self._maybe_evict()
+        alerts = self._score_due(part)
+        self._maybe_evict(part)
         if alerts:
             for alert in alerts:
                 stats.alerts[alert.severity] += 1
@@ -138,8 +181,8 @@ class Pipeline:
                 sink.write(alerts)
         return alerts
 
-    def _score_due(self) -> list[Alert]:
-        state, cfg = self.state, self.config.scoring
+    def _score_due(self, part: Partition) -> list[Alert]:
+        state, policy, cfg = part.state, part.policy, self.config.scoring
         due = state.due(cfg.interval_s)
         if len(due) == 0:
             return []
@@ -151,9 +194,9 @@ class Pipeline:
         scored = self.scorer.score(features)
         accounts = state.accounts(due)
         seen = state.last_seen[due]
-        alerts = self.policy.evaluate(accounts, seen.tolist(), scored)
+        alerts = policy.evaluate(accounts, seen.tolist(), scored)
         learnable = np.fromiter(
-            (not self.policy.in_episode(a) for a in accounts), dtype=bool, count=len(accounts)
+            (not policy.in_episode(a) for a in accounts), dtype=bool, count=len(accounts)
         )
         self.scorer.learn(features, learnable)
         state.mark_scored(due)
@@ -162,11 +205,11 @@ class Pipeline:
             observe(accounts, seen, scored)
         return alerts
 
-    def _maybe_evict(self) -> None:
+    def _maybe_evict(self, part: Partition) -> None:
         # Sweeping every row is O(tracked accounts): do it a few times per idle TTL.
-        if self.state.watermark - self._evicted_at >= self.config.state.idle_ttl_s / 8:
-            self._evicted_at = self.state.watermark
-            self.stats.evicted += self.state.evict_idle()
+        if part.state.watermark - part.evicted_at >= self.config.state.idle_ttl_s / 8:
+            part.evicted_at = part.state.watermark
+            self.stats.evicted += part.state.evict_idle()
 
     def flush(self) -> None:
         for sink in (*self.reject_sinks, *self.alert_sinks):

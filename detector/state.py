@@ -18,6 +18,7 @@ Hashes are kept as 32 bits: within one account's recent requests a collision is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -91,19 +92,6 @@ class _Window:
         self.length_s = config.length_s
         self.bucket_no = np.full((capacity, self.buckets), -1, dtype=np.int64)
         self.counters = np.zeros((capacity, self.buckets, n_counters), dtype=np.float32)
-
-    def grow(self, capacity: int) -> None:
-        extra = capacity - len(self.bucket_no)
-        self.bucket_no = np.concatenate(
-            [self.bucket_no, np.full((extra, self.buckets), -1, dtype=np.int64)]
-        )
-        self.counters = np.concatenate(
-            [self.counters, np.zeros((extra, *self.counters.shape[1:]), dtype=np.float32)]
-        )
-
-    def clear(self, rows: I64) -> None:
-        self.bucket_no[rows] = -1
-        self.counters[rows] = 0
 
     def add(self, rows: I64, ts: F64, values: npt.NDArray[np.float32]) -> None:
         """Add ``values`` (records × counters) into each record's bucket."""
@@ -203,6 +191,16 @@ class SharingIndex:
             else:
                 del self._owners[key]
 
+    def snapshot(self) -> list[list[float]]:
+        """Flat ``[key, owner, last_seen]`` triples."""
+        return [[key, owner, ts] for key, owners in self._owners.items()
+                for owner, ts in owners.items()]
+
+    def restore(self, triples: list[list[float]]) -> None:
+        self._owners = {}
+        for key, owner, ts in triples:
+            self._owners.setdefault(int(key), {})[int(owner)] = float(ts)
+
     def owner_counts(self, keys: U32) -> I64:
         """Distinct recent owners of each key (0 for key 0, "absent")."""
         ukeys, inverse = np.unique(keys, return_inverse=True)
@@ -246,24 +244,24 @@ class AccountState:
         self.counter_index = {name: i for i, name in enumerate(self.counter_names)}
         self.watermark = -np.inf
         self.capacity = min(_INITIAL_ROWS, config.max_accounts)
-        cap = self.capacity
-        self.short = _Window(windows.short, len(self.counter_names), cap)
-        self.long = _Window(windows.long, len(self.counter_names), cap)
         self.recent_len = config.recent_requests
-        self.recent_ts = np.zeros((cap, self.recent_len), dtype=np.float64)
+        self.short = _Window(windows.short, len(self.counter_names), self.capacity)
+        self.long = _Window(windows.long, len(self.counter_names), self.capacity)
+        self.recent_ts = np.zeros((self.capacity, self.recent_len), dtype=np.float64)
         self.recent = {
-            name: np.zeros((cap, self.recent_len), dtype=np.uint32) for name in RECENT_FIELDS
+            name: np.zeros((self.capacity, self.recent_len), dtype=np.uint32)
+            for name in RECENT_FIELDS
         }
-        self.recent_count = np.zeros(cap, dtype=np.int64)
-        self.first_seen = np.zeros(cap, dtype=np.float64)
-        self.last_seen = np.full(cap, -np.inf, dtype=np.float64)
-        self.last_scored = np.full(cap, -np.inf, dtype=np.float64)
-        self.total_requests = np.zeros(cap, dtype=np.int64)
-        self.dirty = np.zeros(cap, dtype=bool)
-        self.owner = np.zeros(cap, dtype=np.uint32)
+        self.recent_count = np.zeros(self.capacity, dtype=np.int64)
+        self.first_seen = np.zeros(self.capacity, dtype=np.float64)
+        self.last_seen = np.full(self.capacity, -np.inf, dtype=np.float64)
+        self.last_scored = np.full(self.capacity, -np.inf, dtype=np.float64)
+        self.total_requests = np.zeros(self.capacity, dtype=np.int64)
+        self.dirty = np.zeros(self.capacity, dtype=bool)
+        self.owner = np.zeros(self.capacity, dtype=np.uint32)
         self.row_of: dict[str, int] = {}
-        self.account_of: list[str | None] = [None] * cap
-        self._free: list[int] = list(range(cap - 1, -1, -1))
+        self.account_of: list[str | None] = [None] * self.capacity
+        self._free: list[int] = list(range(self.capacity - 1, -1, -1))
         self.ip_sharing = SharingIndex(config.sharing_ttl_s)
         self.network_sharing = SharingIndex(config.sharing_ttl_s)
         self.evicted_total = 0
@@ -273,28 +271,41 @@ class AccountState:
 
     # -- rows -------------------------------------------------------------------------------
 
-    def _grow(self) -> None:
+    def _row_arrays(self) -> dict[str, tuple[npt.NDArray[Any], float]]:
+        """Every per-row array by a stable name, with the value of an unused row."""
+        arrays: dict[str, tuple[npt.NDArray[Any], float]] = {
+            "short.bucket_no": (self.short.bucket_no, -1),
+            "short.counters": (self.short.counters, 0),
+            "long.bucket_no": (self.long.bucket_no, -1),
+            "long.counters": (self.long.counters, 0),
+            "recent_ts": (self.recent_ts, 0),
+            "recent_count": (self.recent_count, 0),
+            "first_seen": (self.first_seen, 0),
+            "last_seen": (self.last_seen, -np.inf),
+            "last_scored": (self.last_scored, -np.inf),
+            "total_requests": (self.total_requests, 0),
+            "dirty": (self.dirty, False),
+            "owner": (self.owner, 0),
+        }
+        for name, array in self.recent.items():
+            arrays[f"recent.{name}"] = (array, 0)
+        return arrays
+
+    def _set_row_array(self, name: str, array: npt.NDArray[Any]) -> None:
+        owner, _, attribute = name.rpartition(".")
+        if owner == "recent":
+            self.recent[attribute] = array
+        else:
+            setattr(getattr(self, owner) if owner else self, attribute, array)
+
+    def _grow(self, to: int | None = None) -> None:
         old = self.capacity
-        new = min(old * 2, self.config.max_accounts)
-        extra = new - old
-        self.short.grow(new)
-        self.long.grow(new)
-
-        def widen(array: npt.NDArray[np.generic], fill: float) -> npt.NDArray[np.generic]:
-            pad = np.full((extra, *array.shape[1:]), fill, dtype=array.dtype)
-            return np.concatenate([array, pad])
-
-        self.recent_ts = widen(self.recent_ts, 0)  # type: ignore[assignment]
-        self.recent = {k: widen(v, 0) for k, v in self.recent.items()}  # type: ignore[misc]
-        self.recent_count = widen(self.recent_count, 0)  # type: ignore[assignment]
-        self.first_seen = widen(self.first_seen, 0)  # type: ignore[assignment]
-        self.last_seen = widen(self.last_seen, -np.inf)  # type: ignore[assignment]
-        self.last_scored = widen(self.last_scored, -np.inf)  # type: ignore[assignment]
-        self.total_requests = widen(self.total_requests, 0)  # type: ignore[assignment]
-        self.dirty = widen(self.dirty, 0)  # type: ignore[assignment]
-        self.owner = widen(self.owner, 0)  # type: ignore[assignment]
-        self.account_of.extend([None] * extra)
-        self._free.extend(range(new - 1, old - 1, -1))
+        new = to or min(old * 2, self.config.max_accounts)
+        for name, (array, fill) in self._row_arrays().items():
+            pad = np.full((new - old, *array.shape[1:]), fill, dtype=array.dtype)
+            self._set_row_array(name, np.concatenate([array, pad]))
+        self.account_of.extend([None] * (new - old))
+        self._free[:0] = range(new - 1, old - 1, -1)
         self.capacity = new
 
     def _release(self, rows: I64) -> None:
@@ -304,14 +315,54 @@ class AccountState:
                 del self.row_of[account]
                 self.account_of[row] = None
                 self._free.append(row)
-        self.short.clear(rows)
-        self.long.clear(rows)
-        self.recent_count[rows] = 0
-        self.last_seen[rows] = -np.inf
-        self.last_scored[rows] = -np.inf
-        self.total_requests[rows] = 0
-        self.dirty[rows] = False
+        for array, fill in self._row_arrays().values():
+            array[rows] = fill
         self.evicted_total += len(rows)
+
+    # -- checkpoints ------------------------------------------------------------------------
+
+    def snapshot(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """The state as (arrays, metadata): tracked rows only, compacted, plus the sharing
+        indexes. Hashes and counters only: no prompt text exists here to be written."""
+        rows = np.fromiter(self.row_of.values(), dtype=np.int64, count=len(self.row_of))
+        arrays = {name: array[rows] for name, (array, _) in self._row_arrays().items()}
+        meta = {
+            "accounts": list(self.row_of),
+            "watermark": self.watermark if np.isfinite(self.watermark) else None,
+            "evicted_total": self.evicted_total,
+            "counter_names": list(self.counter_names),
+            "ip_sharing": self.ip_sharing.snapshot(),
+            "network_sharing": self.network_sharing.snapshot(),
+        }
+        return arrays, meta
+
+    def restore(self, arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any]) -> None:
+        """Load a :meth:`snapshot` into this (empty) state."""
+        if list(meta["counter_names"]) != list(self.counter_names):
+            raise ValueError("checkpoint was written with other intents or counters")
+        if len(self.row_of):
+            raise ValueError("restore into an empty state only")
+        accounts: list[str] = meta["accounts"]
+        n = len(accounts)
+        if n > self.config.max_accounts:
+            raise ValueError(f"checkpoint holds {n} accounts, above state.max_accounts")
+        if n > self.capacity:
+            self._grow(to=min(max(n, _INITIAL_ROWS), self.config.max_accounts))
+        current = self._row_arrays()
+        for name, saved in arrays.items():
+            array, _ = current[name]
+            if saved.shape[1:] != array.shape[1:]:
+                raise ValueError(f"checkpoint array {name} has shape {saved.shape[1:]}, "
+                                 f"this config needs {array.shape[1:]}")
+            array[:n] = saved
+        self.row_of = {account: i for i, account in enumerate(accounts)}
+        self.account_of[:n] = accounts
+        self._free = list(range(self.capacity - 1, n - 1, -1))
+        watermark = meta["watermark"]
+        self.watermark = -np.inf if watermark is None else float(watermark)
+        self.evicted_total = int(meta["evicted_total"])
+        self.ip_sharing.restore(meta["ip_sharing"])
+        self.network_sharing.restore(meta["network_sharing"])
 
     def _rows_for(self, accounts: list[str]) -> tuple[I64, int, int]:
         row_of = self.row_of

@@ -107,3 +107,15 @@ def test_stdout_sink_prints_json_lines_when_piped() -> None:
     out = io.StringIO()
     StdoutSink(out).write([sample_alert()])
     assert msgspec.json.decode(out.getvalue())["account_id"] == "a"
+
+
+def test_suppressed_alerts_are_not_raised_again_but_the_episode_goes_on() -> None:
+    first = policy(consecutive=1, cooldown_s=3600)
+    [raised] = first.evaluate(["a"], [10.0], batch([0.9]))
+    replay = policy(consecutive=1, cooldown_s=3600)
+    replay.suppress([("a", raised.alert_id, raised.severity)])
+    # Replayed with other batch boundaries, the score crosses a little later: same episode.
+    assert replay.evaluate(["a"], [12.5], batch([0.9])) == []
+    assert replay.in_episode("a")
+    [escalated] = replay.evaluate(["a"], [20.0], batch([0.99]))
+    assert escalated.alert_id == raised.alert_id and escalated.severity == "critical"

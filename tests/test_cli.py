@@ -68,13 +68,6 @@ def test_evaluate_writes_report_and_plots(small: tuple[Path, Path], tmp_path: Pa
     assert "score_distribution.png" in (out / "report.md").read_text()
 
 
-def test_demo_runs_end_to_end(tmp_path: Path) -> None:
-    proc = cli("demo", "--out", str(tmp_path), "--no-progress")
-    assert proc.returncode == 0, proc.stderr
-    assert any(json.loads(line)["kind"] == "account" for line in proc.stdout.splitlines())
-    assert "attack recall" in proc.stderr
-
-
 @pytest.mark.parametrize("args", [
     ["replay", "--input", "/nonexistent.jsonl", "--alerts", "a.jsonl"],
     ["simulate", "--scenario", "nope", "--out", "o.jsonl", "--labels", "l.csv"],

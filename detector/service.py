@@ -1,0 +1,350 @@
+"""The live service: the replay pipeline with a Kafka source and Kafka sinks, at least once.
+
+The loop polls a batch, runs each partition's records through the pipeline with that
+partition's state, and every ``checkpoint_interval_s`` (and on revoke and shutdown) takes a
+checkpoint in this order (Quix Streams' order):
+
+1. flush the sinks: the producer confirms delivery of every alert and dead letter so far;
+2. write each partition's state with the offset it covers, atomically, to the state dir;
+3. commit those offsets to Kafka.
+
+A crash at any point therefore loses nothing: on restart each partition's state is restored
+and consumption resumes at the checkpoint's offset (never past the committed one's records),
+so every record after it is applied again. Alerts already delivered after the checkpoint are
+in a per-partition ledger (written after delivery is confirmed) and are not raised twice;
+their ids are stable per episode in any case.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import msgspec
+
+from detector.alerts import Alert, Sink
+from detector.checkpoint import read_checkpoint, write_checkpoint
+from detector.config import Config
+from detector.kafka import (
+    BufferFull,
+    CommitFailed,
+    Consumer,
+    DeliveryFailed,
+    Producer,
+    TopicPartition,
+    make_consumer,
+    make_producer,
+)
+from detector.logs import get_logger, log_event
+from detector.pipeline import Partition, Pipeline
+from detector.records import Reject
+from detector.telemetry import Telemetry
+
+__all__ = ["KafkaAlertSink", "KafkaDeadLetterSink", "Service", "config_with_flags",
+           "stop_on_signals"]
+
+log = get_logger("detector.service")
+
+
+class KafkaAlertSink:
+    """Alerts to a topic, keyed by account (or campaign) id."""
+
+    def __init__(self, producer: Producer, topic: str, delivery_timeout_s: float):
+        self._producer, self._topic, self._timeout = producer, topic, delivery_timeout_s
+        self._encoder = msgspec.json.Encoder()
+
+    def write(self, items: Sequence[msgspec.Struct]) -> None:
+        for item in items:
+            assert isinstance(item, Alert)
+            key = (item.account_id or item.campaign_id or "").encode()
+            self._producer.send(self._topic, self._encoder.encode(item), key=key)
+
+    def flush(self) -> None:
+        self._producer.flush(self._timeout)
+
+    def close(self) -> None:
+        pass  # the producer is shared; the service closes it
+
+
+class KafkaDeadLetterSink(KafkaAlertSink):
+    """Rejects to a topic: the contract's dead-letter record as the body, reason in headers."""
+
+    def write(self, items: Sequence[msgspec.Struct]) -> None:
+        for item in items:
+            assert isinstance(item, Reject)
+            headers = [("reason", item.category.encode()), ("source", item.source.encode())]
+            self._producer.send(self._topic, self._encoder.encode(item), key=None,
+                                headers=headers)
+
+
+@dataclass
+class _Owned:
+    """A partition this instance owns: its detector state and how far it has got."""
+
+    tp: TopicPartition
+    partition: Partition
+    next_offset: int | None
+    ledger: Path
+    high_watermark: int | None = None
+
+
+class Service:
+    """Run the detector on Kafka until :meth:`stop` (or SIGTERM/SIGINT via :meth:`run`).
+
+    ``consumer_factory`` and ``producer`` default to the configured Kafka client; tests pass
+    their own to inject faults.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        extra_alert_sinks: Sequence[Sink] = (),
+        producer: Producer | None = None,
+        consumer_factory: Callable[[Service], Consumer] | None = None,
+        stop_event: threading.Event | None = None,
+    ):
+        self.config = config
+        kafka, svc = config.kafka, config.service
+        self.producer = producer or make_producer(kafka.client, kafka.bootstrap_servers,
+                                                  kafka.producer)
+        alert_sinks: list[Sink] = list(extra_alert_sinks)
+        reject_sinks: list[Sink] = []
+        if kafka.alerts_topic:
+            alert_sinks.insert(0, KafkaAlertSink(self.producer, kafka.alerts_topic,
+                                                 svc.delivery_timeout_s))
+        if kafka.dead_letter_topic:
+            reject_sinks.append(KafkaDeadLetterSink(self.producer, kafka.dead_letter_topic,
+                                                    svc.delivery_timeout_s))
+        self.pipeline = Pipeline(config, alert_sinks, reject_sinks)
+        self.state_dir = Path(svc.state_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.owned: dict[TopicPartition, _Owned] = {}
+        self._stop = stop_event or threading.Event()
+        self._last_checkpoint = time.monotonic()
+        self.telemetry = Telemetry(self.pipeline, self._tracked, self._lag)
+        self.metrics_port: int | None = None
+        if config.telemetry.enabled:
+            self.metrics_port = self.telemetry.serve(config.telemetry.host,
+                                                     config.telemetry.port)
+        self.consumer = (consumer_factory or _default_consumer)(self)
+
+    # -- rebalance callbacks (called inside consumer.poll) ------------------------------------
+
+    def on_assign(self, partitions: list[TopicPartition]) -> None:
+        for tp in partitions:
+            if tp in self.owned:
+                continue
+            self.owned[tp] = owned = self._restore(tp)
+            if owned.next_offset is not None:
+                self.consumer.seek(tp, owned.next_offset)
+        log_event(log, logging.INFO, "partitions assigned",
+                  partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
+
+    def on_revoke(self, partitions: list[TopicPartition]) -> None:
+        mine = [tp for tp in partitions if tp in self.owned]
+        if mine:
+            self.checkpoint(mine)
+        for tp in mine:
+            del self.owned[tp]
+        log_event(log, logging.INFO, "partitions revoked",
+                  partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        """Consume until stopped; always ends with a checkpoint and a clean close."""
+        kafka, svc = self.config.kafka, self.config.service
+        backoff = svc.retry_backoff_s
+        log_event(log, logging.INFO, "service started", topics=kafka.topics,
+                  group_id=kafka.group_id, client=kafka.client,
+                  config_hash=self.pipeline.config_hash, metrics_port=self.metrics_port)
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.step()
+                    if time.monotonic() - self._last_checkpoint >= svc.checkpoint_interval_s:
+                        self.checkpoint(list(self.owned))
+                    backoff = svc.retry_backoff_s
+                except Exception as exc:  # broker trouble: nothing is lost, try again
+                    if not _is_transient(exc):
+                        raise
+                    log_event(log, logging.WARNING, "broker unavailable, retrying",
+                              error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, svc.retry_backoff_max_s)
+        finally:
+            self._shutdown()
+
+    def step(self) -> int:
+        """One poll and its processing; returns the number of records handled."""
+        kafka = self.config.kafka
+        batches = self.consumer.poll(kafka.poll_max_records, kafka.poll_timeout_s)
+        started = time.perf_counter()
+        handled = 0
+        delivered: dict[TopicPartition, list[Alert]] = {}
+        for records in batches:
+            owned = self.owned.get(records.tp)
+            if owned is None or not records.values:
+                continue
+            alerts = self.pipeline.process(
+                records.values, f"{records.tp.topic}/{records.tp.partition}",
+                records.offsets, partition=owned.partition,
+            )
+            owned.next_offset = records.offsets[-1] + 1
+            owned.high_watermark = records.high_watermark
+            handled += len(records.values)
+            if alerts:
+                delivered[records.tp] = alerts
+        if delivered:
+            # Confirm delivery before recording the alerts as delivered in the ledger.
+            self.pipeline.flush()
+            for tp, alerts in delivered.items():
+                _append_ledger(self.owned[tp].ledger, alerts)
+        if handled:
+            self.telemetry.batch_seconds.observe(time.perf_counter() - started)
+        return handled
+
+    def checkpoint(self, partitions: list[TopicPartition]) -> None:
+        """Flush sinks, write state, commit offsets: in that order."""
+        started = time.monotonic()
+        self.pipeline.flush()
+        offsets: dict[TopicPartition, int] = {}
+        for tp in partitions:
+            owned = self.owned[tp]
+            if owned.next_offset is None:
+                continue
+            arrays, meta = owned.partition.snapshot()
+            meta["offset"] = owned.next_offset
+            meta["config_hash"] = self.pipeline.config_hash
+            write_checkpoint(self._path(tp), arrays, meta)
+            owned.ledger.unlink(missing_ok=True)  # the checkpoint now covers those alerts
+            offsets[tp] = owned.next_offset
+        if offsets:
+            self.consumer.commit(offsets)
+        self._last_checkpoint = time.monotonic()
+        self.telemetry.checkpoint_seconds.observe(self._last_checkpoint - started)
+        log_event(log, logging.DEBUG, "checkpoint", partitions=len(offsets),
+                  seconds=round(self._last_checkpoint - started, 4))
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _tracked(self) -> int:
+        return sum(len(o.partition.state) for o in list(self.owned.values()))
+
+    def _lag(self) -> dict[tuple[str, int], int]:
+        return {
+            (o.tp.topic, o.tp.partition): max(o.high_watermark - o.next_offset, 0)
+            for o in list(self.owned.values())
+            if o.high_watermark is not None and o.next_offset is not None
+        }
+
+    def _path(self, tp: TopicPartition) -> Path:
+        return self.state_dir / f"{tp.topic}-{tp.partition}.ckpt"
+
+    def _restore(self, tp: TopicPartition) -> _Owned:
+        partition = self.pipeline.new_partition()
+        ledger = self.state_dir / f"{tp.topic}-{tp.partition}.delivered"
+        checkpoint = read_checkpoint(self._path(tp))
+        next_offset: int | None = None
+        if checkpoint is not None:
+            arrays, meta = checkpoint
+            partition.restore(arrays, meta)
+            next_offset = int(meta["offset"])
+            log_event(log, logging.INFO, "state restored", partition=f"{tp.topic}/{tp.partition}",
+                      offset=next_offset, accounts=len(partition.state))
+        partition.policy.suppress(_read_ledger(ledger))
+        return _Owned(tp, partition, next_offset, ledger)
+
+    def _shutdown(self) -> None:
+        try:
+            if self.owned:
+                self.checkpoint(list(self.owned))
+        except Exception as exc:
+            log_event(log, logging.ERROR, "final checkpoint failed",
+                      error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self.consumer.close()
+            self.producer.close()
+            self.pipeline.close()
+            self.telemetry.close()
+            stats = self.pipeline.stats
+            log_event(log, logging.INFO, "service stopped", records=stats.records,
+                      rejected=stats.rejected, alerts=sum(stats.alerts.values()))
+
+
+def stop_on_signals(grace_s: float) -> threading.Event:
+    """An event set by SIGTERM/SIGINT. Installed before the service connects, so a stop
+    during start-up is graceful too. If the shutdown then hangs (broker gone), the process
+    leaves after ``grace_s``: the last complete checkpoint still covers everything committed.
+    """
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            return
+        log_event(log, logging.INFO, "stopping", signal=signal.Signals(signum).name,
+                  grace_s=grace_s)
+        stop.set()
+        watchdog = threading.Timer(grace_s, os._exit, args=(1,))
+        watchdog.daemon = True
+        watchdog.start()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+def _default_consumer(service: Service) -> Consumer:
+    kafka = service.config.kafka
+    return make_consumer(kafka.client, kafka.bootstrap_servers, kafka.topics, kafka.group_id,
+                         service, kafka.consumer)
+
+
+def _is_transient(exc: Exception) -> bool:
+    """Errors a broker outage causes and a retry cures; anything else stops the service."""
+    return isinstance(exc, (CommitFailed, DeliveryFailed, BufferFull))
+
+
+def _append_ledger(path: Path, alerts: list[Alert]) -> None:
+    lines = b"".join(msgspec.json.encode([a.account_id, a.alert_id, a.severity]) + b"\n"
+                     for a in alerts if a.account_id is not None)
+    with path.open("ab") as f:
+        f.write(lines)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _read_ledger(path: Path) -> list[tuple[str, str, str]]:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_bytes().splitlines():
+        try:
+            account, alert_id, severity = msgspec.json.decode(line)
+        except (msgspec.DecodeError, ValueError):
+            continue  # a torn last line from a crash mid-write: that alert was not recorded
+        out.append((account, alert_id, severity))
+    return out
+
+
+def config_with_flags(config: Config, flags: Mapping[str, Any]) -> Config:
+    """The config with ``run``'s command-line overrides applied (``None`` = not given)."""
+    kafka = {k: v for k, v in flags.items() if v is not None}
+    if "topic" in kafka:
+        kafka["topics"] = [kafka.pop("topic")]
+    if not kafka:
+        return config
+    data = msgspec.to_builtins(config)
+    data["kafka"].update(kafka)
+    return msgspec.convert(data, Config)
