@@ -37,6 +37,7 @@ from detector.kafka import (
     BufferFull,
     CommitFailed,
     Consumer,
+    ConsumerError,
     DeliveryFailed,
     Producer,
     TopicPartition,
@@ -65,7 +66,17 @@ class KafkaAlertSink:
         for item in items:
             assert isinstance(item, Alert)
             key = (item.account_id or item.campaign_id or "").encode()
-            self._producer.send(self._topic, self._encoder.encode(item), key=key)
+            self._send(self._encoder.encode(item), key, None)
+
+    def _send(self, value: bytes, key: bytes | None,
+              headers: list[tuple[str, bytes]] | None) -> None:
+        try:
+            self._producer.send(self._topic, value, key=key, headers=headers)
+        except BufferFull:
+            # Backpressure: the broker is slower than we are. Wait for what is in flight to
+            # be acknowledged, then try once more; a second refusal is a broker problem.
+            self._producer.flush(self._timeout)
+            self._producer.send(self._topic, value, key=key, headers=headers)
 
     def flush(self) -> None:
         self._producer.flush(self._timeout)
@@ -81,8 +92,7 @@ class KafkaDeadLetterSink(KafkaAlertSink):
         for item in items:
             assert isinstance(item, Reject)
             headers = [("reason", item.category.encode()), ("source", item.source.encode())]
-            self._producer.send(self._topic, self._encoder.encode(item), key=None,
-                                headers=headers)
+            self._send(self._encoder.encode(item), None, headers)
 
 
 @dataclass
@@ -166,12 +176,16 @@ class Service:
         """Consume until stopped; always ends with a checkpoint and a clean close."""
         kafka, svc = self.config.kafka, self.config.service
         backoff = svc.retry_backoff_s
+        rewind = False
         log_event(log, logging.INFO, "service started", topics=kafka.topics,
                   group_id=kafka.group_id, client=kafka.client,
                   config_hash=self.pipeline.config_hash, metrics_port=self.metrics_port)
         try:
             while not self._stop.is_set():
                 try:
+                    if rewind:
+                        self._rewind()
+                        rewind = False
                     self.step()
                     if time.monotonic() - self._last_checkpoint >= svc.checkpoint_interval_s:
                         self.checkpoint(list(self.owned))
@@ -183,6 +197,7 @@ class Service:
                               error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, svc.retry_backoff_max_s)
+                    rewind = True
         finally:
             self._shutdown()
 
@@ -238,6 +253,21 @@ class Service:
                   seconds=round(self._last_checkpoint - started, 4))
 
     # -- internals --------------------------------------------------------------------------
+
+    def _rewind(self) -> None:
+        """Go back to the last checkpoint, as a restart would.
+
+        A batch that failed half-way (a send refused, a delivery unconfirmed) has updated
+        state that no longer matches what reached the sinks; consuming on would lose those
+        alerts. Reloading each partition's checkpoint and seeking to its offset replays the
+        batch instead: at least once, and the ledger keeps delivered alerts from repeating.
+        """
+        for tp in list(self.owned):
+            self.owned[tp] = owned = self._restore(tp)
+            offset = owned.next_offset
+            if offset is None:
+                offset = self.consumer.committed(tp)
+            self.consumer.seek(tp, offset if offset is not None else 0)
 
     def _tracked(self) -> int:
         return sum(len(o.partition.state) for o in list(self.owned.values()))
@@ -313,7 +343,7 @@ def _default_consumer(service: Service) -> Consumer:
 
 def _is_transient(exc: Exception) -> bool:
     """Errors a broker outage causes and a retry cures; anything else stops the service."""
-    return isinstance(exc, (CommitFailed, DeliveryFailed, BufferFull))
+    return isinstance(exc, (CommitFailed, DeliveryFailed, BufferFull, ConsumerError))
 
 
 def _append_ledger(path: Path, alerts: list[Alert]) -> None:

@@ -1,0 +1,160 @@
+"""The service loop with injected faults (fake client objects; the real-broker tests are in
+tests/service/)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from detector.kafka import BufferFull, PartitionRecords, TopicPartition
+from detector.service import Service
+from tests.conftest import config_with
+from tests.test_pipeline import traffic
+
+TOPIC = "in"
+
+
+class FakeConsumer:
+    """Serves one partition from a list; seek/commit like a real consumer."""
+
+    def __init__(self, service: Service, values: list[bytes], done: threading.Event):
+        self.service, self.values, self.done = service, values, done
+        self.tp = TopicPartition(TOPIC, 0)
+        self.position = 0
+        self.commits: dict[TopicPartition, int] = {}
+        self.assigned = False
+
+    def poll(self, max_records: int, timeout_s: float) -> list[PartitionRecords]:
+        if not self.assigned:
+            self.assigned = True
+            self.service.on_assign([self.tp])
+        start, stop = self.position, min(self.position + max_records, len(self.values))
+        if start >= len(self.values):
+            if self.commits.get(self.tp) == len(self.values):
+                self.done.set()
+            return []
+        self.position = stop
+        return [PartitionRecords(self.tp, self.values[start:stop], list(range(start, stop)),
+                                 [None] * (stop - start), len(self.values))]
+
+    def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
+        self.commits.update(offsets)
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.position = offset
+
+    def committed(self, tp: TopicPartition) -> int | None:
+        return self.commits.get(tp)
+
+    def pause(self, tps: Iterable[TopicPartition]) -> None: ...
+
+    def resume(self, tps: Iterable[TopicPartition]) -> None: ...
+
+    def assignment(self) -> set[TopicPartition]:
+        return {self.tp}
+
+    def close(self) -> None: ...
+
+
+class FlakyProducer:
+    """Refuses the ``fail_on``-th send once (a full buffer), delivers everything else."""
+
+    def __init__(self, fail_on: int):
+        self.fail_on, self.sends = fail_on, 0
+        self.delivered: list[tuple[str, bytes]] = []
+        self._pending: list[tuple[str, bytes]] = []
+
+    def send(self, topic: str, value: bytes, key: bytes | None = None,
+             headers: list[tuple[str, bytes]] | None = None) -> None:
+        self.sends += 1
+        if self.sends == self.fail_on:
+            raise BufferFull("buffer full for the whole send timeout")
+        self._pending.append((topic, value))
+
+    def flush(self, timeout_s: float) -> None:
+        self.delivered += self._pending
+        self._pending = []
+
+    def acked_end_offsets(self) -> dict[TopicPartition, int]:
+        return {}
+
+    def close(self, timeout_s: float = 10.0) -> None: ...
+
+
+def run_service(tmp_path: Path, producer: FlakyProducer) -> tuple[Service, FakeConsumer]:
+    config = config_with(
+        kafka={"topics": [TOPIC], "alerts_topic": "alerts", "dead_letter_topic": "dead",
+               "poll_max_records": 200},
+        service={"state_dir": str(tmp_path / "state"), "checkpoint_interval_s": 0.05,
+                 "retry_backoff_s": 0.01},
+        telemetry={"enabled": False},
+        scoring={"anomaly": {"enabled": False}},
+    )
+    done = threading.Event()
+    holder: dict[str, FakeConsumer] = {}
+
+    def factory(service: Service) -> FakeConsumer:
+        holder["c"] = FakeConsumer(service, traffic(), done)
+        return holder["c"]
+
+    service = Service(config, producer=producer, consumer_factory=factory)  # type: ignore[arg-type]
+    worker = threading.Thread(target=service.run)
+    worker.start()
+    assert done.wait(60), "the service never committed the whole input"
+    service.stop()
+    worker.join(30)
+    return service, holder["c"]
+
+
+def alerts_of(producer: FlakyProducer) -> list[dict[str, Any]]:
+    return [msgspec.json.decode(v) for t, v in producer.delivered if t == "alerts"]
+
+
+def test_a_refused_send_rewinds_to_the_checkpoint_and_loses_no_alert(tmp_path: Path) -> None:
+    clean = FlakyProducer(fail_on=-1)
+    run_service(tmp_path / "clean", clean)
+    expected = {(a["account_id"], a["severity"]) for a in alerts_of(clean)}
+    assert {a for a, _ in expected} == {"sybil-1", "sybil-2"}
+
+    flaky = FlakyProducer(fail_on=2)  # the second alert of the run is refused
+    service, consumer = run_service(tmp_path / "flaky", flaky)
+    delivered = alerts_of(flaky)
+    assert {(a["account_id"], a["severity"]) for a in delivered} == expected
+    pairs = [(a["alert_id"], a["severity"]) for a in delivered]
+    assert len(pairs) == len(set(pairs))
+    assert consumer.commits[consumer.tp] == len(traffic())
+    total = sum(int(p.partition.state.total_requests.sum()) for p in service.owned.values())
+    assert total == len(traffic())  # after the rewind, every record counted once
+
+
+class UndeliverableOnce(FlakyProducer):
+    """The broker loses the first flush that carries alerts: none is acknowledged."""
+
+    def __init__(self) -> None:
+        super().__init__(fail_on=-1)
+        self.lost = 0
+
+    def flush(self, timeout_s: float) -> None:
+        from detector.kafka import DeliveryFailed
+
+        if not self.lost and any(t == "alerts" for t, _ in self._pending):
+            self.lost = len(self._pending)
+            self._pending = []
+            raise DeliveryFailed(f"{self.lost} messages not acknowledged")
+        super().flush(timeout_s)
+
+
+def test_an_unconfirmed_delivery_is_replayed_never_lost(tmp_path: Path) -> None:
+    clean = FlakyProducer(fail_on=-1)
+    run_service(tmp_path / "clean", clean)
+    expected = {(a["account_id"], a["alert_id"], a["severity"]) for a in alerts_of(clean)}
+    lossy = UndeliverableOnce()
+    _, consumer = run_service(tmp_path / "lossy", lossy)
+    assert lossy.lost > 0
+    got = {(a["account_id"], a["alert_id"], a["severity"]) for a in alerts_of(lossy)}
+    assert got == expected  # same alerts, same ids: the lost ones were raised again
+    assert consumer.commits[consumer.tp] == len(traffic())
