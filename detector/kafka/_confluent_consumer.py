@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -90,6 +91,7 @@ class ConfluentConsumer:
         self._pending_seeks: dict[TopicPartition, int] = {}
         self._pending_pauses: set[TopicPartition] = set()
         self._ctps: dict[TopicPartition, ck.TopicPartition] = {}
+        self._stuck_commit: threading.Thread | None = None
         self._closed = False
         try:
             self._consumer = ck.Consumer(config)
@@ -205,11 +207,35 @@ class ConfluentConsumer:
         """See :meth:`detector.kafka.consumer.Consumer.commit`."""
         if not offsets:
             return
+        if self._stuck_commit is not None and self._stuck_commit.is_alive():
+            raise CommitFailed("the previous commit is still waiting for the group coordinator")
         request = [ck.TopicPartition(tp.topic, tp.partition, off) for tp, off in offsets.items()]
-        try:
-            result = self._consumer.commit(offsets=request, asynchronous=False)
-        except ck.KafkaException as exc:
-            raise CommitFailed(f"commit of {len(request)} partitions failed: {exc}") from exc
+        outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self._consumer.commit(offsets=request, asynchronous=False))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        # librdkafka's synchronous commit has no timeout, and with the coordinator
+        # down it sometimes never returns (seen in about 1 of 3 outages here);
+        # waiting on a helper thread bounds it. A stuck thread is remembered so
+        # that at most one ever waits.
+        worker = threading.Thread(target=run, name="confluent-commit", daemon=True)
+        worker.start()
+        worker.join(self._timeout_s)
+        if not outcome:
+            self._stuck_commit = worker
+            raise CommitFailed(
+                f"commit of {len(request)} partitions not acknowledged within"
+                f" {self._timeout_s:.1f} s"
+            )
+        result = outcome[0]
+        if isinstance(result, ck.KafkaException):
+            raise CommitFailed(f"commit of {len(request)} partitions failed: {result}") from result
+        if isinstance(result, BaseException):
+            raise result
         failed = [f"{p.topic}/{p.partition}: {p.error}" for p in result or [] if p.error]
         if failed:
             raise CommitFailed("commit failed for " + "; ".join(failed))

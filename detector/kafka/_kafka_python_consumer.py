@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import kafka
 import kafka.errors
@@ -77,8 +77,8 @@ class KafkaPythonConsumer:
         config = consumer_config(bootstrap, group_id, options, max_poll_interval_s)
         # A rebalance can wait a whole rebalance timeout (= max poll interval) for
         # a slow member, plus a session timeout for a dead one.
-        self._join_timeout_ms = int(config["max_poll_interval_ms"]) + int(  # type: ignore[call-overload]
-            config["session_timeout_ms"]  # type: ignore[call-overload]
+        self._join_timeout_ms = int(cast(float, config["max_poll_interval_ms"])) + int(
+            cast(float, config["session_timeout_ms"])
         )
         self._listener = listener
         self._timeout_ms = int(commit_timeout_s * 1000)
@@ -121,8 +121,11 @@ class KafkaPythonConsumer:
 
     def _raise_listener_error(self, cause: BaseException | None = None) -> None:
         exc, self._listener_error = self._listener_error, None
-        if exc is not None:
-            raise exc from cause
+        if exc is None:
+            return
+        if cause is None:
+            raise exc
+        raise exc from cause
 
     # -- Consumer interface --------------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,8 +45,11 @@ def producer_config(
 class KafkaPythonProducer:
     """A producer built on :class:`kafka.KafkaProducer`; see :mod:`detector.kafka.producer`.
 
-    kafka-python 3 has no bound on its own buffer, so this class counts messages
-    and bytes between ``send`` and acknowledgement and blocks ``send`` at the limit.
+    kafka-python 3 has no bound on its own buffer, so this class keeps the
+    futures of unacknowledged messages, oldest first, and blocks ``send`` at the
+    limit until the oldest complete. Completed futures are collected lazily on
+    the caller's thread: a callback per message would cost a third of the send
+    rate (measured: 42 k -> 28 k records/s) in GIL traffic with the IO thread.
 
     Parameters
     ----------
@@ -66,11 +69,9 @@ class KafkaPythonProducer:
         self._max_bytes = buffer_bytes
         self._max_messages = buffer_messages
         self._block_timeout_s = block_timeout_s
-        # Guards the counters below; acknowledgements arrive on kafka-python's IO thread.
-        self._cond = threading.Condition()
+        # (future, size) per message not yet seen complete, in send order.
+        self._inflight: deque[tuple[Any, int]] = deque()
         self._pending_bytes = 0
-        self._pending_messages = 0
-        self._waiting = 0
         self._failed = 0
         self._first_error: BaseException | None = None
         self._ends: dict[tuple[str, int], int] = {}
@@ -91,74 +92,65 @@ class KafkaPythonProducer:
     ) -> None:
         """See :meth:`detector.kafka.producer.Producer.send`."""
         size = len(value) + (len(key) if key is not None else 0)
-        with self._cond:
-            if self._full(size):
-                self._wait_for_room(size)
-            self._pending_messages += 1
-            self._pending_bytes += size
+        if self._full(size):
+            self._make_room(size)
         try:
             future = self._producer.send(topic, value=value, key=key, headers=headers)
-        except BaseException as exc:
-            self._on_done(size, None)
-            if isinstance(exc, kafka.errors.KafkaTimeoutError):
-                raise BufferFull(f"no room or no metadata for {topic!r}: {exc}") from exc
-            if isinstance(exc, kafka.errors.KafkaError):
-                raise DeliveryFailed(f"send to {topic!r} failed: {exc!r}") from exc
-            raise
-        future.add_both(self._on_done, size)
+        except kafka.errors.KafkaTimeoutError as exc:
+            raise BufferFull(f"no metadata for {topic!r} within the send timeout: {exc}") from exc
+        except kafka.errors.KafkaError as exc:
+            raise DeliveryFailed(f"send to {topic!r} failed: {exc!r}") from exc
+        self._inflight.append((future, size))
+        self._pending_bytes += size
 
     def _full(self, size: int) -> bool:
         # A message larger than the whole buffer still goes out, alone.
-        return self._pending_messages > 0 and (
-            self._pending_messages >= self._max_messages
+        return bool(self._inflight) and (
+            len(self._inflight) >= self._max_messages
             or self._pending_bytes + size > self._max_bytes
         )
 
-    def _wait_for_room(self, size: int) -> None:
+    def _make_room(self, size: int) -> None:
         deadline = time.monotonic() + self._block_timeout_s
-        self._waiting += 1
-        try:
-            while self._full(size):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise BufferFull(
-                        f"{self._pending_messages} messages ({self._pending_bytes} bytes) await"
-                        f" acknowledgement after {self._block_timeout_s:.1f} s"
-                    )
-                self._cond.wait(remaining)
-        finally:
-            self._waiting -= 1
+        self._reap()
+        while self._full(size):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BufferFull(
+                    f"{len(self._inflight)} messages ({self._pending_bytes} bytes) await"
+                    f" acknowledgement after {self._block_timeout_s:.1f} s"
+                )
+            # A failure is collected by _reap(), like any other completion.
+            with contextlib.suppress(Exception):
+                self._inflight[0][0].get(timeout=remaining)
+            self._reap()
 
-    def _on_done(self, size: int, result: Any) -> None:
-        """Future callback (IO thread): ``result`` is RecordMetadata or an exception."""
-        with self._cond:
-            self._pending_messages -= 1
+    def _reap(self) -> None:
+        """Account for completed messages at the old end of the queue."""
+        inflight = self._inflight
+        while inflight and inflight[0][0].is_done:
+            future, size = inflight.popleft()
             self._pending_bytes -= size
-            if isinstance(result, BaseException):
+            if future.exception is not None:
                 self._failed += 1
                 if self._first_error is None:
-                    self._first_error = result
-            elif result is not None:
-                key = (result.topic, result.partition)
-                end = result.offset + 1
-                if end > self._ends.get(key, 0):
-                    self._ends[key] = end
-            if self._waiting or self._pending_messages == 0:
-                self._cond.notify_all()
+                    self._first_error = future.exception
+                continue
+            meta = future.value
+            key = (meta.topic, meta.partition)
+            if meta.offset + 1 > self._ends.get(key, 0):
+                self._ends[key] = meta.offset + 1
 
     def flush(self, timeout_s: float) -> None:
         """See :meth:`detector.kafka.producer.Producer.flush`."""
-        deadline = time.monotonic() + timeout_s
         # A timeout is reported below, with the count of what is missing.
         with contextlib.suppress(kafka.errors.KafkaTimeoutError):
             self._producer.flush(timeout=timeout_s)
-        with self._cond:
-            # Futures resolve just after the batch completes; wait for the callbacks too.
-            while self._pending_messages and (remaining := deadline - time.monotonic()) > 0:
-                self._cond.wait(remaining)
-            pending = self._pending_messages
-            failed, error = self._failed, self._first_error
-            self._failed, self._first_error = 0, None
+        self._reap()
+        # Messages of other partitions may have completed behind an unfinished one.
+        pending = sum(1 for future, _ in self._inflight if not future.is_done)
+        failed, error = self._failed, self._first_error
+        self._failed, self._first_error = 0, None
         if failed:
             raise DeliveryFailed(f"{failed} messages were not delivered: {error!r}") from error
         if pending:
@@ -166,8 +158,8 @@ class KafkaPythonProducer:
 
     def acked_end_offsets(self) -> dict[TopicPartition, int]:
         """See :meth:`detector.kafka.producer.Producer.acked_end_offsets`."""
-        with self._cond:
-            return {TopicPartition(t, p): end for (t, p), end in self._ends.items()}
+        self._reap()
+        return {TopicPartition(t, p): end for (t, p), end in self._ends.items()}
 
     def close(self, timeout_s: float = 10.0) -> None:
         """See :meth:`detector.kafka.producer.Producer.close`."""

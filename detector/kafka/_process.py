@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["free_port", "log_tail", "spawn", "terminate"]
+__all__ = ["free_port", "log_size", "log_tail", "spawn", "terminate"]
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +115,20 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
         os.killpg(proc.pid, sig)
 
 
-def log_tail(path: Path, lines: int = 40) -> str:
-    """The last ``lines`` lines of a child's log, for error messages."""
+def log_size(path: Path) -> int:
+    """Current size of a log, to read only what a new child writes after it."""
     try:
-        text = path.read_bytes()[-64_000:].decode("utf-8", "replace")
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def log_tail(path: Path, lines: int = 40, since: int = 0) -> str:
+    """The last ``lines`` lines of a child's log written after byte ``since``."""
+    try:
+        with path.open("rb") as log_file:
+            log_file.seek(max(since, log_size(path) - 64_000))
+            text = log_file.read().decode("utf-8", "replace")
     except OSError as exc:
         return f"(no log: {exc})"
     return "\n".join(text.splitlines()[-lines:])

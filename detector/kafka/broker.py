@@ -27,6 +27,7 @@ import struct
 import subprocess
 import tempfile
 import time
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -74,7 +75,8 @@ class LocalBroker:
     ----------
     persistent
         Keep topics, records and committed offsets across :meth:`stop` /
-        :meth:`start`, using a local S3 server (needs ``moto[server]``). Without
+        :meth:`start`, using a local S3 server (needs ``moto[s3]``, ``flask``,
+        ``flask-cors``). Without
         it, storage is in memory and a restart begins empty.
     port
         Port to listen on; a free one is picked when omitted. Kept across
@@ -105,8 +107,10 @@ class LocalBroker:
         self._started_once = False
         self._port = port
         self._workdir: Path | None = None
+        self._cleanup: weakref.finalize[..., LocalBroker] | None = None
         self._store: LocalObjectStore | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
 
     @property
     def port(self) -> int:
@@ -138,6 +142,8 @@ class LocalBroker:
     def _ensure_workdir(self) -> Path:
         if self._workdir is None:
             self._workdir = Path(tempfile.mkdtemp(prefix="distill-tansu-"))
+            # Also removed at interpreter exit when close() never ran.
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._workdir, True)
         return self._workdir
 
     def start(self) -> None:
@@ -173,6 +179,7 @@ class LocalBroker:
             url = f"tcp://{_HOST}:{self._port}"
             argv = [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
                     "--storage-engine", self.storage_url]  # fmt: skip
+            self._log_start = _process.log_size(self.log_path)
             self._proc = _process.spawn(argv, log_path=self.log_path, env=env)
             error = self._wait_ready()
             if not error:
@@ -180,7 +187,7 @@ class LocalBroker:
                 log.info("Tansu broker on %s (%s)", self.bootstrap, self.storage_url)
                 return
             self._kill()
-            if "in use" not in _process.log_tail(self.log_path, 20).lower():
+            if not self._port_in_use():
                 break
             if not self._fixed_port:
                 self._port = None
@@ -190,7 +197,8 @@ class LocalBroker:
                 break  # the caller's port is someone else's
         raise BrokerStartError(
             f"Tansu broker on port {tried} did not become ready: {error}\n"
-            f"--- {self.log_path} (tail) ---\n{_process.log_tail(self.log_path)}"
+            f"--- {self.log_path} (tail) ---\n"
+            f"{_process.log_tail(self.log_path, since=self._log_start)}"
         )
 
     def _wait_ready(self) -> str:
@@ -203,14 +211,16 @@ class LocalBroker:
             try:
                 if _answers_metadata(_HOST, self._port, timeout_s=0.5):
                     # Whoever answered, it is not this process if it failed to bind.
-                    if "in use" in _process.log_tail(self.log_path, 20).lower():
-                        return "port in use"
-                    return ""
+                    return "port in use" if self._port_in_use() else ""
                 error = "metadata response without brokers"
             except OSError as exc:
                 error = str(exc)
             time.sleep(0.05)
         return f"{error} (after {self.startup_timeout_s:.0f} s)"
+
+    def _port_in_use(self) -> bool:
+        # Only this attempt's lines: the log accumulates across restarts.
+        return "in use" in _process.log_tail(self.log_path, 50, self._log_start).lower()
 
     def _kill(self, grace_s: float | None = None) -> None:
         if self._proc is not None:
@@ -243,8 +253,9 @@ class LocalBroker:
         if self._store is not None:
             self._store.stop()
             self._store = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup = None
             self._workdir = None
 
     def __enter__(self) -> Self:

@@ -30,6 +30,13 @@ Listener semantics, the same for both clients
 * Neither callback is called with an empty list.
 * An exception raised by a callback is re-raised by the ``poll`` (or ``close``)
   during which it ran; the records fetched in that call are not returned.
+* While the member (re)joins its group, ``poll`` may block past ``timeout_s``,
+  up to ``max_poll_interval_s`` plus the 6 s session timeout: kafka-python 3.0
+  would otherwise throw away a join that completes between two polls and start
+  the rebalance over. The member owns no partitions meanwhile. So members of one
+  group must poll from separate threads or processes, never in turn from one.
+* ``commit`` and ``committed`` give up after ``commit_timeout_s`` (confluent-kafka's
+  synchronous commit alone can wait forever while the coordinator is down).
 
 Options
 -------
@@ -58,6 +65,11 @@ and auto commit are managed and cannot be overridden.
 kafka-python checks each record batch's CRC32C; it uses the native ``crc32c``
 package automatically when it is importable (a runtime dependency), which is
 what makes that client usable at this volume (see :func:`native_crc32c`).
+
+Measured here (2 cores, local Tansu, 200 k records of 35 / 266 bytes, steady
+state): confluent-kafka 540 k / 440 k records/s (1.6-2.6 µs of CPU per record);
+kafka-python 147 k / 127 k records/s, bound by its own CPU (6-7.5 µs per record),
+and 72 k / 24 k records/s with the pure-Python CRC32C.
 """
 
 from __future__ import annotations
@@ -132,6 +144,8 @@ class Consumer(Protocol):
     def poll(self, max_records: int, timeout_s: float) -> list[PartitionRecords]:
         """Up to ``max_records`` records, waiting at most ``timeout_s`` for the first.
 
+        During a group (re)join it may wait longer; see the module notes.
+
         Raises
         ------
         ConsumerError
@@ -153,11 +167,23 @@ class Consumer(Protocol):
         ...
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
-        """Read ``tp`` from ``offset`` next; from ``on_assign``, resume after a checkpoint."""
+        """Read ``tp`` from ``offset`` next; from ``on_assign``, resume after a checkpoint.
+
+        Raises
+        ------
+        ConsumerError
+            If ``tp`` is not assigned to this consumer.
+        """
         ...
 
     def committed(self, tp: TopicPartition) -> int | None:
-        """The group's committed offset for ``tp`` (a broker round trip), or None."""
+        """The group's committed offset for ``tp`` (a broker round trip), or None.
+
+        Raises
+        ------
+        ConsumerError
+            If the coordinator did not answer within the commit timeout.
+        """
         ...
 
     def pause(self, tps: Iterable[TopicPartition]) -> None:
@@ -251,8 +277,8 @@ def native_crc32c() -> bool:
     """Whether kafka-python verifies record CRCs with the native ``crc32c`` package.
 
     kafka-python picks it up by itself when ``import crc32c`` works; without it
-    the pure-Python check costs most of the consume time (about 24 k instead of
-    about 180 k records/s measured here).
+    the pure-Python check costs most of the consume time (24 k instead of 127 k
+    records/s of 266 bytes, measured here).
     """
     try:
         from kafka.record import util

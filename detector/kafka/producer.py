@@ -16,6 +16,11 @@ was "sent" but never acknowledged is a lost alert. So:
 ``options`` are passed verbatim to the client on top of the defaults (5 ms
 linger, larger batches), with the security key names listed in
 :mod:`detector.kafka.consumer`.
+
+Measured here (2 cores, local Tansu, 266-byte records, send then flush):
+confluent-kafka 170-220 k records/s, kafka-python 38 k records/s (its own
+ceiling is 42 k). Plenty for alerts; a changelog at input rate wants the
+confluent-kafka client.
 """
 
 from __future__ import annotations

@@ -109,10 +109,21 @@ class Recorder:
 
 
 def consumer_for(
-    client: str, bootstrap: str, topic: str, group: str, listener: Recorder
+    client: str,
+    bootstrap: str,
+    topic: str,
+    group: str,
+    listener: Recorder,
+    commit_timeout_s: float = 10.0,
 ) -> Consumer:
     return make_consumer(
-        client, bootstrap, [topic], group, listener, max_poll_interval_s=MAX_POLL_INTERVAL_S
+        client,
+        bootstrap,
+        [topic],
+        group,
+        listener,
+        max_poll_interval_s=MAX_POLL_INTERVAL_S,
+        commit_timeout_s=commit_timeout_s,
     )
 
 

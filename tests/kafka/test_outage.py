@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from detector.kafka import LocalBroker, TopicPartition, create_topics
+from detector.kafka import CommitFailed, LocalBroker, TopicPartition, create_topics
 from detector.kafka.objectstore import LocalObjectStore
 from tests.kafka.conftest import (
     Collected,
@@ -19,7 +19,8 @@ from tests.kafka.conftest import (
 )
 
 pytestmark = pytest.mark.skipif(
-    not LocalObjectStore.available(), reason="moto[server] (local S3) is not installed"
+    not LocalObjectStore.available(),
+    reason="moto[s3], flask, flask-cors (local S3) are not installed",
 )
 
 
@@ -38,7 +39,7 @@ def test_data_and_committed_offsets_survive_a_restart_under_a_live_consumer(
     create_topics(broker.bootstrap, {topic: 2})
     before = produce_keyed(client, broker.bootstrap, topic, 100)
     listener = Recorder()
-    consumer = consumer_for(client, broker.bootstrap, topic, group, listener)
+    consumer = consumer_for(client, broker.bootstrap, topic, group, listener, commit_timeout_s=2.0)
     try:
         got = Collected()
         poll_until(consumer, lambda: got.count >= 100, sink=got)
@@ -48,6 +49,10 @@ def test_data_and_committed_offsets_survive_a_restart_under_a_live_consumer(
         outage_end = time.monotonic() + 1.0
         while time.monotonic() < outage_end:  # polling through the outage does not fail
             assert consumer.poll(1000, 0.2) == []
+        started = time.monotonic()
+        with pytest.raises(CommitFailed):  # a commit fails, within its timeout
+            consumer.commit(got.next_offsets())
+        assert time.monotonic() - started < 5.0
         broker.start()
 
         after = produce_keyed(client, broker.bootstrap, topic, 50, start=100)
