@@ -33,6 +33,7 @@ evaluate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/replay_throughput.py
+	$(PY) benchmarks/run_throughput.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

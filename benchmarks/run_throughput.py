@@ -92,7 +92,7 @@ def service_rate(client: str, bootstrap: str, total: int, workdir: Path) -> floa
     worker.start()
     while service.pipeline.stats.records == 0:
         time.sleep(0.001)
-    started = time.perf_counter() - 0.0
+    started = time.perf_counter()
     while service.pipeline.stats.records < total:
         time.sleep(0.01)
     elapsed = time.perf_counter() - started

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
@@ -40,9 +41,10 @@ class _Collector:
         self.first_at: float | None = None
         self._lock = threading.Lock()
 
-    def write(self, items: list[Alert]) -> None:  # type: ignore[override]
+    def write(self, items: Sequence[msgspec.Struct]) -> None:
         with self._lock:
             for alert in items:
+                assert isinstance(alert, Alert)
                 self.alerts.append(alert)
                 self.count += 1
                 if self.first_at is None:
@@ -130,7 +132,7 @@ def run_demo(config: Config, duration_s: float | None, out: Path | None) -> int:
         data["telemetry"].update(host="127.0.0.1", port=0)
         live = msgspec.convert(data, Config)
         collector = _Collector()
-        service = Service(live, extra_alert_sinks=[collector])  # type: ignore[list-item]
+        service = Service(live, extra_alert_sinks=[collector])
         say(f"metrics: http://127.0.0.1:{service.metrics_port}/metrics")
         worker = threading.Thread(target=service.run, name="demo-service", daemon=True)
         feeder = _Feeder(traffic, broker.bootstrap)
