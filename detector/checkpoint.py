@@ -1,4 +1,5 @@
-"""Checkpoint files: a partition's state and the offsets it covers, written atomically.
+"""Checkpoint files: a partition's state and the offsets it covers, and the instance's
+learned model, written atomically.
 
 One file per partition in the state directory. It is written to a temporary name, flushed to
 disk, then renamed over the old one, so a crash at any moment leaves either the old or the new
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,44 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["read_checkpoint", "write_checkpoint"]
+__all__ = ["read_checkpoint", "read_model", "write_checkpoint", "write_model"]
 
 _META = "__meta__"
+
+
+def _write_atomically(path: Path, data: bytes | memoryview) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # make the rename itself durable
+    finally:
+        os.close(directory)
+
+
+def write_model(path: Path, model: object, config_hash: str) -> None:
+    """Save the instance's learned model (pickled, with the config hash it belongs to)."""
+    _write_atomically(path, pickle.dumps({"config_hash": config_hash, "model": model}))
+
+
+def read_model(path: Path, config_hash: str) -> object | None:
+    """The model saved for ``config_hash``; ``None`` if absent, unreadable or from another
+    config (a model learned under other settings would score differently).
+
+    The file is the service's own, in its own state directory: trusted like the code.
+    """
+    try:
+        saved = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if not isinstance(saved, dict) or saved.get("config_hash") != config_hash:
+        return None
+    return saved.get("model")
 
 
 def write_checkpoint(path: Path, arrays: dict[str, npt.NDArray[Any]], meta: dict[str, Any]) -> int:
@@ -35,21 +72,10 @@ def write_checkpoint(path: Path, arrays: dict[str, npt.NDArray[Any]], meta: dict
     >>> arrays["x"].tolist(), meta["offset"]
     ([0, 1, 2], 42)
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as f:
-        buffer = io.BytesIO()
-        members = {**arrays, _META: np.frombuffer(msgspec.json.encode(meta), dtype=np.uint8)}
-        np.savez(buffer, **members)  # type: ignore[arg-type]
-        f.write(buffer.getbuffer())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # make the rename itself durable
-    finally:
-        os.close(directory)
+    buffer = io.BytesIO()
+    members = {**arrays, _META: np.frombuffer(msgspec.json.encode(meta), dtype=np.uint8)}
+    np.savez(buffer, **members)  # type: ignore[arg-type]
+    _write_atomically(path, buffer.getbuffer())
     return path.stat().st_size
 
 

@@ -5,7 +5,8 @@ partition's state, and every ``checkpoint_interval_s`` (and on revoke and shutdo
 checkpoint in this order (Quix Streams' order):
 
 1. flush the sinks: the producer confirms delivery of every alert and dead letter so far;
-2. write each partition's state with the offset it covers, atomically, to the state dir;
+2. write each partition's state with the offset it covers, atomically, to the state dir,
+   and the instance's learned model beside them;
 3. commit those offsets to Kafka.
 
 A crash at any point therefore loses nothing: on restart each partition's state is restored
@@ -31,7 +32,7 @@ from typing import Any
 import msgspec
 
 from detector.alerts import Alert, Sink
-from detector.checkpoint import read_checkpoint, write_checkpoint
+from detector.checkpoint import read_checkpoint, read_model, write_checkpoint, write_model
 from detector.config import Config
 from detector.kafka import (
     BufferFull,
@@ -47,6 +48,7 @@ from detector.kafka import (
 from detector.logs import get_logger, log_event
 from detector.pipeline import Partition, Pipeline
 from detector.records import Reject
+from detector.scoring import RiskScorer
 from detector.telemetry import Telemetry
 
 __all__ = ["KafkaAlertSink", "KafkaDeadLetterSink", "Service", "config_with_flags",
@@ -136,6 +138,11 @@ class Service:
         self.pipeline = Pipeline(config, alert_sinks, reject_sinks)
         self.state_dir = Path(svc.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # The anomaly model and population baselines belong to the instance, not to a
+        # partition: restore them too, so a restart scores as the run before it did.
+        model = read_model(self._model_path, self.pipeline.config_hash)
+        if isinstance(model, RiskScorer):
+            self.pipeline.scorer = model
         self.owned: dict[TopicPartition, _Owned] = {}
         self._stop = stop_event or threading.Event()
         self._last_checkpoint = time.monotonic()
@@ -245,6 +252,7 @@ class Service:
             write_checkpoint(self._path(tp), arrays, meta)
             owned.ledger.unlink(missing_ok=True)  # the checkpoint now covers those alerts
             offsets[tp] = owned.next_offset
+        write_model(self._model_path, self.pipeline.scorer, self.pipeline.config_hash)
         if offsets:
             self.consumer.commit(offsets)
         self._last_checkpoint = time.monotonic()
@@ -278,6 +286,10 @@ class Service:
             for o in list(self.owned.values())
             if o.high_watermark is not None and o.next_offset is not None
         }
+
+    @property
+    def _model_path(self) -> Path:
+        return self.state_dir / "model.pkl"
 
     def _path(self, tp: TopicPartition) -> Path:
         return self.state_dir / f"{tp.topic}-{tp.partition}.ckpt"

@@ -83,3 +83,21 @@ def test_writes_are_atomic_renames(tmp_path: Path) -> None:
     arrays, meta = read_checkpoint(path)  # type: ignore[misc]
     assert meta == {"v": 2} and arrays["a"].tolist() == [1, 1, 1]
     assert [p.name for p in tmp_path.iterdir()] == ["p.ckpt"]  # no temporary left behind
+
+
+def test_the_learned_model_is_saved_for_its_config_only(tmp_path: Path) -> None:
+    from detector.checkpoint import read_model, write_model
+    from detector.config import Config
+    from detector.scoring import RiskScorer
+
+    pipeline = Pipeline(Config())
+    feed(pipeline, traffic())
+    write_model(tmp_path / "model.pkl", pipeline.scorer, "hash-a")
+    restored = read_model(tmp_path / "model.pkl", "hash-a")
+    assert isinstance(restored, RiskScorer)
+    anomaly = restored.models[1]
+    assert anomaly._filled == pipeline.scorer.models[1]._filled > 0  # type: ignore[attr-defined]
+    assert read_model(tmp_path / "model.pkl", "hash-b") is None
+    assert read_model(tmp_path / "absent.pkl", "hash-a") is None
+    (tmp_path / "junk.pkl").write_bytes(b"junk")
+    assert read_model(tmp_path / "junk.pkl", "hash-a") is None

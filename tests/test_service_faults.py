@@ -85,8 +85,8 @@ class FlakyProducer:
     def close(self, timeout_s: float = 10.0) -> None: ...
 
 
-def run_service(tmp_path: Path, producer: FlakyProducer) -> tuple[Service, FakeConsumer]:
-    config = config_with(
+def service_config(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return config_with(
         kafka={"topics": [TOPIC], "alerts_topic": "alerts", "dead_letter_topic": "dead",
                "poll_max_records": 200},
         service={"state_dir": str(tmp_path / "state"), "checkpoint_interval_s": 0.05,
@@ -94,6 +94,10 @@ def run_service(tmp_path: Path, producer: FlakyProducer) -> tuple[Service, FakeC
         telemetry={"enabled": False},
         scoring={"anomaly": {"enabled": False}},
     )
+
+
+def run_service(tmp_path: Path, producer: FlakyProducer) -> tuple[Service, FakeConsumer]:
+    config = service_config(tmp_path)
     done = threading.Event()
     holder: dict[str, FakeConsumer] = {}
 
@@ -158,3 +162,12 @@ def test_an_unconfirmed_delivery_is_replayed_never_lost(tmp_path: Path) -> None:
     got = {(a["account_id"], a["alert_id"], a["severity"]) for a in alerts_of(lossy)}
     assert got == expected  # same alerts, same ids: the lost ones were raised again
     assert consumer.commits[consumer.tp] == len(traffic())
+
+
+def test_a_restarted_service_resumes_with_the_learned_model(tmp_path: Path) -> None:
+    first, _ = run_service(tmp_path, FlakyProducer(fail_on=-1))
+    learned = first.pipeline.scorer._baselines
+    assert learned is not None
+    again = Service(service_config(tmp_path), producer=FlakyProducer(fail_on=-1),  # type: ignore[arg-type]
+                    consumer_factory=lambda s: FakeConsumer(s, [], threading.Event()))  # type: ignore[arg-type,return-value]
+    assert again.pipeline.scorer._baselines.tolist() == learned.tolist()  # type: ignore[union-attr]
