@@ -8,8 +8,7 @@ For each prompt it computes
   masked. Prompts built on one template with different fill-ins share the template's fixed
   words, which sit at the start (``"Think step by step …: {problem}"``) or at the end
   (``"{code} Explain this code line by line."``), so two such prompts agree on the prefix or
-  on the suffix hash. Together they are the *template fingerprint*; ``template`` is the
-  prefix hash, the one used where a single value is needed;
+  on the suffix hash. Together they are the *template fingerprint*;
 * ``intents``: a bit mask of configured intent patterns (chain-of-thought elicitation,
   rubric grading, …) that match the text; patterns see it lower-cased, whitespace folded.
 
@@ -29,7 +28,7 @@ import xxhash
 from detector.config import FingerprintConfig
 from detector.records import RecordBatch
 
-__all__ = ["Fingerprints", "PromptFingerprinter"]
+__all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
 
 U64 = npt.NDArray[np.uint64]
 _NUMBER = re.compile(r"\d+")
@@ -68,6 +67,17 @@ class _IntentMatcher:
         return mask
 
 
+def normalise_prompt(text: str) -> str:
+    """The text exact hashes and intents see: lower case, whitespace runs folded to one space.
+
+    Examples
+    --------
+    >>> normalise_prompt("  Hello\\n  World ")
+    'hello world'
+    """
+    return " ".join(text.lower().split())
+
+
 def _hash(text: str, seed: int) -> int:
     """Stable across processes and machines (signatures are compared between instances);
     never 0, which means "no prompt"."""
@@ -85,10 +95,6 @@ class Fingerprints:
     prefix: U64
     suffix: U64
     intents: npt.NDArray[np.uint16]
-
-    @property
-    def template(self) -> U64:
-        return self.prefix
 
 
 class PromptFingerprinter:

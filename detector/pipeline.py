@@ -43,7 +43,7 @@ def _split_by_event_time(batch: RecordBatch, span_s: float) -> list[RecordBatch]
 ScoreObserver = Callable[[list[str], npt.NDArray[np.float64], ScoreBatch], None]
 """Called with (accounts, event times, scores) after every scoring step."""
 BatchObserver = Callable[[RecordBatch], None]
-"""Called with every accepted batch (before its prompt text is dropped it is already gone)."""
+"""Called with every accepted batch, after fingerprinting (its prompt text is already gone)."""
 
 
 @dataclass

@@ -146,10 +146,6 @@ class RecordBatch:
     def __len__(self) -> int:
         return len(self.ts)
 
-    @classmethod
-    def empty(cls, source: str = "") -> RecordBatch:
-        return _columns([], [], source, {})
-
     def take(self, mask: Bools) -> RecordBatch:
         """The records where ``mask`` is true."""
         idx = np.flatnonzero(mask).tolist()

@@ -128,9 +128,12 @@ class AnomalyModel:
         self._pos = 0
         self._learn_every = learn_every
         self._seen = 0
+        # learn_many follows score_many on the same features: build the trees' inputs once.
+        self._last: tuple[FeatureMatrix, list[dict[str, float]]] | None = None
 
-    @staticmethod
-    def _inputs(features: FeatureMatrix) -> list[dict[str, float]]:
+    def _inputs(self, features: FeatureMatrix) -> list[dict[str, float]]:
+        if self._last is not None and self._last[0] is features:
+            return self._last[1]
         columns = []
         for j, name in enumerate(features.names):
             v = features.values[:, j]
@@ -138,7 +141,9 @@ class AnomalyModel:
             columns.append(v / (v + k) if k else np.clip(v, 0.0, 1.0))
         matrix = np.column_stack(columns) if columns else np.zeros((len(features.rows), 0))
         names = features.names
-        return [dict(zip(names, row, strict=True)) for row in matrix.tolist()]
+        inputs = [dict(zip(names, row, strict=True)) for row in matrix.tolist()]
+        self._last = (features, inputs)
+        return inputs
 
     def score_many(self, features: FeatureMatrix) -> Evidence:
         inputs = self._inputs(features)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import xxhash
 
+from detector.fingerprints import normalise_prompt
 from detector.simulate.templates import FAMILIES, FRAME_POOLS, Family
 from detector.simulate.vocab import POOLS
 
@@ -62,27 +63,6 @@ def _compile_pools(raw: Mapping[str, Sequence[str]]) -> dict[str, _Pool]:
             raise ValueError(f"pool {name!r} is empty")
         pools[name].entries = [_parse(e, pools, f"pool {name!r}") for e in entries]
     return pools
-
-
-def normalise_prompt(text: str) -> str:
-    """Normalise prompt text before fingerprinting: lower-case, whitespace runs collapsed.
-
-    Parameters
-    ----------
-    text : str
-        Raw prompt text.
-
-    Returns
-    -------
-    str
-        The normalised text.
-
-    Examples
-    --------
-    >>> normalise_prompt("  Hello\\n  World ")
-    'hello world'
-    """
-    return " ".join(text.lower().split())
 
 
 def fingerprint(text: str) -> str:
