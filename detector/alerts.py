@@ -25,6 +25,7 @@ from detector.config import AlertingConfig
 from detector.scoring import ScoreBatch
 
 __all__ = [
+    "MAX_REASONS",
     "SEVERITIES",
     "Alert",
     "AlertPolicy",
@@ -84,9 +85,10 @@ class AlertPolicy:
     True
     """
 
-    def __init__(self, config: AlertingConfig, config_hash: str):
+    def __init__(self, config: AlertingConfig, config_hash: str, kind: str = "account"):
         self.config = config
         self.config_hash = config_hash
+        self.kind = kind
         self._allow = frozenset(config.allow_list)
         self._tracks: dict[str, _Episode] = {}
         self._delivered: dict[str, tuple[str, int]] = {}
@@ -110,6 +112,13 @@ class AlertPolicy:
             return "warning"
         return "info"
 
+    def open_keys(self) -> list[str]:
+        """Accounts (or campaigns) with a streak or an open episode."""
+        return list(self._tracks)
+
+    def episode_id(self, key: str) -> str:
+        return self._tracks[key].alert_id
+
     def in_episode(self, account: str) -> bool:
         track = self._tracks.get(account)
         return track is not None and track.last_alert_ts > -np.inf
@@ -123,7 +132,7 @@ class AlertPolicy:
                 del self._tracks[account]
             return None
         if track is None:
-            track = self._tracks[account] = _Episode(alert_id=_episode_id(account, ts))
+            track = self._tracks[account] = _Episode(alert_id=_episode_id(self.kind, account, ts))
         if score < cfg.threshold:
             track.streak = 0
             return None
@@ -136,7 +145,7 @@ class AlertPolicy:
             return None
         if track.last_alert_ts == -np.inf:
             # The episode starts with its first alert: the id names that moment.
-            track.alert_id = _episode_id(account, ts)
+            track.alert_id = _episode_id(self.kind, account, ts)
         track.last_alert_ts = ts
         track.severity = max(rank, track.severity)
         return severity
@@ -152,8 +161,15 @@ class AlertPolicy:
             for account, alert_id, streak, last, severity in rows
         }
 
-    def evaluate(self, accounts: list[str], ts: Sequence[float], scored: ScoreBatch) -> list[Alert]:
-        """Alerts raised by one batch of scores (``accounts[i]`` is ``scored.rows[i]``)."""
+    def evaluate(
+        self,
+        accounts: list[str],
+        ts: Sequence[float],
+        scored: ScoreBatch,
+        campaign_ids: Sequence[str | None] | None = None,
+    ) -> list[Alert]:
+        """Alerts raised by one batch of scores (``accounts[i]`` is ``scored.rows[i]``);
+        an account in a campaign carries its id (``campaign_ids[i]``)."""
         alerts: list[Alert] = []
         clear = self.config.clear_below
         tracks = self._tracks
@@ -183,14 +199,18 @@ class AlertPolicy:
                     severity=severity,
                     reasons=_reasons(scored, i),
                     config_hash=self.config_hash,
+                    campaign_id=campaign_ids[i] if campaign_ids is not None else None,
                 )
             )
         return alerts
 
 
-def _episode_id(account: str, ts: float) -> str:
-    digest = hashlib.sha256(f"account|{account}|{ts:.3f}".encode()).hexdigest()
-    return f"acc-{digest[:20]}"
+_ID_PREFIX = {"account": "acc", "campaign": "cam"}
+
+
+def _episode_id(kind: str, key: str, ts: float) -> str:
+    digest = hashlib.sha256(f"{kind}|{key}|{ts:.3f}".encode()).hexdigest()
+    return f"{_ID_PREFIX[kind]}-{digest[:20]}"
 
 
 def _reasons(scored: ScoreBatch, i: int) -> list[Reason]:

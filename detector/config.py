@@ -19,6 +19,7 @@ import yaml
 __all__ = [
     "AlertingConfig",
     "AnomalyConfig",
+    "CampaignsConfig",
     "Config",
     "ConfigError",
     "FingerprintConfig",
@@ -27,6 +28,7 @@ __all__ = [
     "Rule",
     "ScoringConfig",
     "ServiceConfig",
+    "SimilarityWeights",
     "SinksConfig",
     "StateConfig",
     "TelemetryConfig",
@@ -146,6 +148,7 @@ def _default_rules() -> dict[str, Rule]:
         "distinct_user_agents": Rule(weight=0.75, low=2.0, high=5.0),
         "ip_shared_orgs": Rule(weight=1.5, low=4.0, high=15.0),
         "rate_limited_share": Rule(weight=0.75, low=0.08, high=0.25),
+        "campaign_risk": Rule(weight=4.0, low=0.15, high=0.5),
     }
 
 
@@ -194,6 +197,48 @@ class AlertingConfig(_Section, frozen=True):
             raise ValueError("need threshold <= severity.warning <= severity.critical")
 
 
+class SimilarityWeights(_Section, frozen=True):
+    """How much each kind of pair evidence counts in a pair's similarity (normalised)."""
+
+    templates: NonNegativeFloat = 0.4
+    infrastructure: NonNegativeFloat = 0.3
+    behaviour: NonNegativeFloat = 0.2
+    timing: NonNegativeFloat = 0.05
+    user_agents: NonNegativeFloat = 0.05
+
+    def __post_init__(self) -> None:
+        if self.templates + self.infrastructure <= 0:
+            raise ValueError("templates and infrastructure weights cannot both be 0: "
+                             "behaviour and timing alone never link accounts")
+
+
+class CampaignsConfig(_Section, frozen=True):
+    enabled: bool = True
+    interval_s: PositiveFloat = 60.0
+    min_requests: PositiveInt = 5
+    template_hashes: Annotated[int, msgspec.Meta(ge=4, le=256)] = 32
+    template_band_rows: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
+    infra_hashes: Annotated[int, msgspec.Meta(ge=4, le=256)] = 16
+    infra_band_rows: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
+    agent_hashes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4
+    max_bucket: Annotated[int, msgspec.Meta(ge=2)] = 64
+    weights: SimilarityWeights = SimilarityWeights()
+    min_similarity: Probability = 0.36
+    min_shared: Probability = 0.3
+    min_size: Annotated[int, msgspec.Meta(ge=2)] = 5
+    min_risk: Probability = 0.1
+    same_org: Literal["exempt", "link"] = "exempt"
+    idle_ttl_s: PositiveFloat = 21600.0
+    max_members_listed: PositiveInt = 1000
+
+    def __post_init__(self) -> None:
+        for kind in ("template", "infra"):
+            hashes = getattr(self, f"{kind}_hashes")
+            rows = getattr(self, f"{kind}_band_rows")
+            if hashes % rows:
+                raise ValueError(f"{kind}_hashes must be a multiple of {kind}_band_rows")
+
+
 class SinksConfig(_Section, frozen=True):
     stdout: bool = False
     alerts_file: str | None = None
@@ -215,6 +260,7 @@ class KafkaConfig(_Section, frozen=True):
     topics: list[str] = msgspec.field(default_factory=lambda: ["gateway-requests"])
     group_id: str = "distill-detector"
     alerts_topic: str | None = "distill-alerts"
+    signatures_topic: str | None = "distill-signatures"
     dead_letter_topic: str | None = "distill-dead-letters"
     client: Literal["kafka-python", "confluent-kafka"] = "kafka-python"
     poll_max_records: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 10_000
@@ -248,6 +294,7 @@ class Config(_Section, frozen=True):
     fingerprints: FingerprintConfig = FingerprintConfig()
     scoring: ScoringConfig = ScoringConfig()
     alerting: AlertingConfig = AlertingConfig()
+    campaigns: CampaignsConfig = CampaignsConfig()
     sinks: SinksConfig = SinksConfig()
     pipeline: PipelineConfig = PipelineConfig()
     kafka: KafkaConfig = KafkaConfig()

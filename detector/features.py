@@ -7,6 +7,7 @@ infrastructure. ``docs/signals.md`` is generated from :data:`SIGNALS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,12 +16,15 @@ import numpy.typing as npt
 from detector.state import BASE_COUNTERS, AccountState
 
 __all__ = [
+    "CAMPAIGN_SIGNALS",
     "SIGNALS",
+    "CampaignLookup",
     "FeatureMatrix",
     "Signal",
     "compute_features",
     "signal_names",
     "signals_markdown",
+    "squash",
 ]
 
 F64 = npt.NDArray[np.float64]
@@ -114,6 +118,26 @@ SIGNALS: tuple[Signal, ...] = (
            "Pushing against the rate limit."),
 )
 
+CAMPAIGN_SIGNALS: tuple[Signal, ...] = (
+    Signal("campaign_members", "accounts",
+           "Accounts in the campaign this account belongs to (0 if none), from the latest "
+           "campaign pass (`campaigns` in the config).",
+           "Sybil accounts each stay under every per-account limit; together they are "
+           "one campaign sharing templates and infrastructure."),
+    Signal("campaign_risk", "score",
+           "Mean risk score of the other members of the account's campaign, each without its "
+           "own campaign evidence (0 if none).",
+           "Accounts that each look only a little suspicious are damning together; a group "
+           "of similar benign accounts (one agent framework, one office NAT) stays at 0."),
+    Signal("campaign_similarity", "similarity",
+           "Mean pair similarity between the account and its neighbours in its campaign "
+           "(0 if none).",
+           "How tightly the account is tied to the campaign, not merely near it."),
+)
+
+CampaignLookup = Callable[[list[str]], dict[str, F64]]
+"""The campaign signals (by name) of each of a list of accounts."""
+
 _INTENT_SIGNAL = Signal(
     "{intent}_share", "share",
     "Share of requests whose prompt matches the '{intent}' patterns, long window.",
@@ -139,14 +163,35 @@ def signals_markdown(intents: list[str]) -> str:
         "| signal | unit | definition | why it matters |",
         "|---|---|---|---|",
     ]
-    for s in (*SIGNALS, *(intent_signal(i) for i in intents)):
+    for s in (*SIGNALS, *(intent_signal(i) for i in intents), *CAMPAIGN_SIGNALS):
         out.append(f"| `{s.name}` | {s.unit} | {s.definition} | {s.why} |")
     return "\n".join(out) + "\n"
 
 
 def signal_names(intents: list[str]) -> list[str]:
     """Names of all signals, in feature-vector order, for the configured intents."""
-    return [s.name for s in SIGNALS] + [intent_signal(i).name for i in intents]
+    return [s.name for s in (*SIGNALS, *(intent_signal(i) for i in intents),
+                             *CAMPAIGN_SIGNALS)]
+
+
+# Half-saturation constants that squash unbounded signals into [0, 1): v / (v + k) is 0.5
+# at a typical-to-high value of the signal. Shares are already in [0, 1].
+_SQUASH = {
+    "requests_per_min_short": 5.0,
+    "requests_per_hour": 100.0,
+    "prompt_tokens_per_request": 1000.0,
+    "completion_tokens_per_request": 500.0,
+    "completion_tokens_per_hour": 50_000.0,
+    "output_input_ratio": 5.0,
+    "template_entropy": 3.0,
+    "interarrival_cv": 1.0,
+    "distinct_ips": 3.0,
+    "distinct_networks": 3.0,
+    "distinct_user_agents": 2.0,
+    "ip_shared_orgs": 3.0,
+    "network_shared_orgs": 5.0,
+    "campaign_members": 20.0,
+}
 
 
 @dataclass(frozen=True)
@@ -161,6 +206,17 @@ class FeatureMatrix:
 
     def column(self, name: str) -> F64:
         return self.values[:, self.names.index(name)]
+
+
+def squash(features: FeatureMatrix) -> F64:
+    """Every signal mapped into [0, 1]: the input of the anomaly model and of behavioural
+    similarity between accounts."""
+    columns = []
+    for j, name in enumerate(features.names):
+        v = features.values[:, j]
+        k = _SQUASH.get(name)
+        columns.append(v / (v + k) if k else np.clip(v, 0.0, 1.0))
+    return np.column_stack(columns) if columns else np.zeros((len(features.rows), 0))
 
 
 def _safe_div(num: F64, den: F64) -> F64:
@@ -204,8 +260,11 @@ def _template_signals(
     return _safe_div(prompts, count), _safe_div(templates, count), entropy, _safe_div(near, count)
 
 
-def compute_features(state: AccountState, rows: I64, now: float) -> FeatureMatrix:
-    """All signals of ``rows`` at event time ``now``.
+def compute_features(
+    state: AccountState, rows: I64, now: float, campaigns: CampaignLookup | None = None
+) -> FeatureMatrix:
+    """All signals of ``rows`` at event time ``now``; ``campaigns`` gives the campaign
+    signals (0 without it).
 
     Examples
     --------
@@ -274,6 +333,10 @@ def compute_features(state: AccountState, rows: I64, now: float) -> FeatureMatri
     }
     for intent in intents:
         columns[intent_signal(intent).name] = share(intent)
+    if campaigns is not None and len(rows):
+        columns.update(campaigns(state.accounts(rows)))
+    else:
+        columns.update({s.name: np.zeros(len(rows)) for s in CAMPAIGN_SIGNALS})
     values = np.column_stack([columns[name] for name in names]) if len(rows) else np.zeros(
         (0, len(names)))
     return FeatureMatrix(rows, names, values.astype(np.float64), requests)

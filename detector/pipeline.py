@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.alerts import Alert, AlertPolicy, Sink
+from detector.campaigns import CampaignDetector
 from detector.config import Config
 from detector.features import compute_features
 from detector.fingerprints import PromptFingerprinter
@@ -54,7 +55,8 @@ class PipelineStats:
     late: int = 0
     evaluations: int = 0
     evicted: int = 0
-    alerts: Counter[str] = field(default_factory=Counter)
+    alerts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Alerts raised by (kind, severity)."""
     batches: int = 0
 
     @property
@@ -111,6 +113,9 @@ class Pipeline:
         )
         self.fingerprinter = PromptFingerprinter(config.fingerprints)
         self.scorer = RiskScorer(config.scoring)
+        self.campaigns = (CampaignDetector(config, self.config_hash)
+                          if config.campaigns.enabled else None)
+        self.watermark = -np.inf
         self.default = self.new_partition()
         self.alert_sinks = list(alert_sinks)
         self.reject_sinks = list(reject_sinks)
@@ -172,11 +177,14 @@ class Pipeline:
         update = part.state.update(batch, fingerprints)
         stats.late += update.late
         stats.evicted += update.evicted
+        self.watermark = max(self.watermark, part.state.watermark)
         alerts = self._score_due(part)
+        if self.campaigns is not None and self.campaigns.due(self.watermark):
+            alerts += self.campaigns.run(self.watermark)
         self._maybe_evict(part)
         if alerts:
             for alert in alerts:
-                stats.alerts[alert.severity] += 1
+                stats.alerts[alert.kind, alert.severity] += 1
             for sink in self.alert_sinks:
                 sink.write(alerts)
         return alerts
@@ -190,11 +198,16 @@ class Pipeline:
         due = due[state.long.requests(due, state.watermark) >= cfg.min_requests]
         if len(due) == 0:
             return []
-        features = compute_features(state, due, state.watermark)
+        campaigns = self.campaigns
+        features = compute_features(state, due, state.watermark,
+                                    campaigns.lookup if campaigns is not None else None)
         scored = self.scorer.score(features)
         accounts = state.accounts(due)
         seen = state.last_seen[due]
-        alerts = policy.evaluate(accounts, seen.tolist(), scored)
+        alerts = policy.evaluate(accounts, seen.tolist(), scored,
+                                 campaigns.campaign_ids(accounts) if campaigns else None)
+        if campaigns is not None:
+            campaigns.observe(state, features, scored, state.watermark)
         learnable = np.fromiter(
             (not policy.in_episode(a) for a in accounts), dtype=bool, count=len(accounts)
         )
@@ -204,6 +217,19 @@ class Pipeline:
         for observe in self.score_observers:
             observe(accounts, seen, scored)
         return alerts
+
+    def refresh_signatures(self, part: Partition) -> None:
+        """Rebuild the campaign signatures of a restored partition's accounts, so campaigns
+        re-form at once instead of as each account sends its next request."""
+        campaigns, state = self.campaigns, part.state
+        if campaigns is None or len(state) == 0:
+            return
+        rows = np.fromiter(state.row_of.values(), dtype=np.int64, count=len(state))
+        step = self.config.pipeline.batch_records
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            features = compute_features(state, chunk, state.watermark, campaigns.lookup)
+            campaigns.observe(state, features, self.scorer.score(features), state.watermark)
 
     def _maybe_evict(self, part: Partition) -> None:
         # Sweeping every row is O(tracked accounts): do it a few times per idle TTL.

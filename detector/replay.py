@@ -33,6 +33,9 @@ class ReplaySummary:
     accounts: int
     evaluations: int
     alerts: dict[str, int]
+    """Alerts by "kind severity"."""
+    campaigns: dict[str, int]
+    """Campaigns active at the end: id and number of members."""
     seconds: float
     config_hash: str
     first_ts: float | None
@@ -59,6 +62,9 @@ class ReplaySummary:
             f"event time   {span:.2f} h",
             f"evaluations  {self.evaluations:,}",
             f"alerts       {sum(self.alerts.values()):,} ({alerts})",
+            f"campaigns    {len(self.campaigns):,} active at the end"
+            + (f" ({', '.join(f'{c}: {n}' for c, n in self.campaigns.items())})"
+               if self.campaigns else ""),
             f"throughput   {self.records_per_s:,.0f} records/s ({self.seconds:.1f} s)",
             f"config_hash  {self.config_hash}",
         ]
@@ -127,7 +133,10 @@ def replay(
         late=stats.late,
         accounts=len(accounts),
         evaluations=stats.evaluations,
-        alerts=dict(stats.alerts),
+        alerts={f"{kind} {severity}": n for (kind, severity), n in stats.alerts.items()},
+        campaigns={c.campaign_id: len(c.members)
+                   for c in (pipeline.campaigns.campaigns.values() if pipeline.campaigns
+                             else ())},
         seconds=seconds,
         config_hash=pipeline.config_hash,
         first_ts=first_ts,

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from river import anomaly
 
 from detector.config import AnomalyConfig, Rule, ScoringConfig
-from detector.features import FeatureMatrix
+from detector.features import FeatureMatrix, squash
 
 __all__ = ["AnomalyModel", "Evidence", "Model", "RiskScorer", "RuleModel", "ScoreBatch"]
 
@@ -84,25 +84,6 @@ class RuleModel:
         """Rules are configured, not learned."""
 
 
-# Half-saturation constants that squash unbounded signals into [0, 1) for the trees:
-# v / (v + k) is 0.5 at a typical-to-high value of the signal.
-_SQUASH = {
-    "requests_per_min_short": 5.0,
-    "requests_per_hour": 100.0,
-    "prompt_tokens_per_request": 1000.0,
-    "completion_tokens_per_request": 500.0,
-    "completion_tokens_per_hour": 50_000.0,
-    "output_input_ratio": 5.0,
-    "template_entropy": 3.0,
-    "interarrival_cv": 1.0,
-    "distinct_ips": 3.0,
-    "distinct_networks": 3.0,
-    "distinct_user_agents": 2.0,
-    "ip_shared_orgs": 3.0,
-    "network_shared_orgs": 5.0,
-}
-
-
 class AnomalyModel:
     """River ``HalfSpaceTrees`` over squashed signals, read as a population percentile.
 
@@ -134,12 +115,7 @@ class AnomalyModel:
     def _inputs(self, features: FeatureMatrix) -> list[dict[str, float]]:
         if self._last is not None and self._last[0] is features:
             return self._last[1]
-        columns = []
-        for j, name in enumerate(features.names):
-            v = features.values[:, j]
-            k = _SQUASH.get(name)
-            columns.append(v / (v + k) if k else np.clip(v, 0.0, 1.0))
-        matrix = np.column_stack(columns) if columns else np.zeros((len(features.rows), 0))
+        matrix = squash(features)
         names = features.names
         inputs = [dict(zip(names, row, strict=True)) for row in matrix.tolist()]
         self._last = (features, inputs)
@@ -184,6 +160,16 @@ class ScoreBatch:
     evidence: Evidence
     baselines: F64
     """Population baseline (smoothed median) of each evidence value."""
+
+    def scores_without(self, names: frozenset[str]) -> F64:
+        """The scores with the contributions of evidence ``names`` taken out."""
+        drop = [j for j, name in enumerate(self.evidence.names) if name in names]
+        if not drop:
+            return self.scores
+        clipped = np.clip(self.scores, 1e-12, 1 - 1e-12)
+        logit = np.log(clipped / (1 - clipped))
+        logit -= self.evidence.contributions[:, drop].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-logit))
 
 
 class RiskScorer:

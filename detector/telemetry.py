@@ -51,8 +51,8 @@ class _PipelineCollector(Collector):
         yield rejects
         alerts = CounterMetricFamily("distill_alerts", "Alerts raised by kind and severity.",
                                      labels=["kind", "severity"])
-        for severity, count in sorted(stats.alerts.items()):
-            alerts.add_metric(["account", severity], count)
+        for (kind, severity), count in sorted(stats.alerts.items()):
+            alerts.add_metric([kind, severity], count)
         yield alerts
         yield CounterMetricFamily("distill_evaluations", "Account evaluations (scorings).",
                                   value=stats.evaluations)

@@ -1,0 +1,322 @@
+"""The campaign pass: index changed signatures, verify candidate pairs, group, name, alert.
+
+Signatures are updated as a side effect of account scoring (:meth:`CampaignDetector.observe`,
+batched over the accounts scored together). Every ``campaigns.interval_s`` of event time a
+pass re-indexes the signatures that changed, scores only the candidate pairs of those
+accounts (edges between unchanged accounts are kept from earlier passes), and recomputes the
+connected components of the similarity graph. Campaign membership then feeds back into each
+member's next score through the ``campaign_*`` signals.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from detector.alerts import MAX_REASONS, Alert, AlertPolicy, Reason
+from detector.campaigns.extract import account_signatures
+from detector.campaigns.grouping import CampaignRegistry, Component, anchor_of, components
+from detector.campaigns.lsh import BandIndex
+from detector.campaigns.signatures import SignatureMessage, SignatureStore, hashers
+from detector.campaigns.similarity import EVIDENCE, PairSimilarity, pair_similarity
+from detector.config import Config
+from detector.features import CAMPAIGN_SIGNALS, FeatureMatrix, signal_names, squash
+from detector.scoring import ScoreBatch
+from detector.state import AccountState
+
+__all__ = ["REASON_NAMES", "Campaign", "CampaignDetector", "CampaignStats"]
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+_CAMPAIGN_NAMES = frozenset(s.name for s in CAMPAIGN_SIGNALS)
+REASON_NAMES = {
+    "templates": "shared_templates",
+    "infrastructure": "shared_infrastructure",
+    "user_agents": "shared_user_agents",
+    "behaviour": "similar_behaviour",
+    "timing": "synchronised_timing",
+}
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """One campaign as of the latest pass."""
+
+    campaign_id: str
+    members: list[str]
+    score: float
+    """Mean risk score of the members on their own (without campaign evidence)."""
+    similarity: F64
+    """Mean similarity of each kind (:data:`EVIDENCE` order) over the campaign's edges."""
+    local: bool
+    """This instance owns the anchor member, so it is the one that alerts."""
+
+
+@dataclass(frozen=True)
+class _Membership:
+    campaign_id: str
+    members: int
+    risk: float
+    similarity: float
+
+
+@dataclass
+class CampaignStats:
+    passes: int = 0
+    candidate_pairs: int = 0
+    edges: int = 0
+    signatures: int = 0
+
+
+class CampaignDetector:
+    """Cross-account similarity and campaign grouping for one instance.
+
+    Examples
+    --------
+    >>> from detector.config import Config
+    >>> campaigns = CampaignDetector(Config(), config_hash="doc")
+    >>> campaigns.lookup(["nobody"])
+    (array([0.]), array([0.]))
+    >>> campaigns.run(1767225600.0)
+    []
+    """
+
+    def __init__(self, config: Config, config_hash: str):
+        cfg = self.config = config.campaigns
+        self.hashers = hashers(cfg.template_hashes, cfg.infra_hashes, cfg.agent_hashes)
+        self.behaviour_dims = len([name for name in signal_names(list(config.fingerprints.intents))
+                                   if name not in _CAMPAIGN_NAMES])
+        self.store = SignatureStore(cfg.template_hashes, cfg.infra_hashes, cfg.agent_hashes,
+                                    self.behaviour_dims)
+        self.template_index = BandIndex(cfg.template_hashes, cfg.template_band_rows,
+                                        cfg.max_bucket)
+        self.infra_index = BandIndex(cfg.infra_hashes, cfg.infra_band_rows, cfg.max_bucket)
+        self.edges = np.empty((0, 2), dtype=np.int64)
+        self.edge_parts = np.empty((0, len(EVIDENCE)))
+        self.edge_combined = np.empty(0)
+        self.baselines = np.zeros(len(EVIDENCE))
+        self.registry = CampaignRegistry()
+        self.policy = AlertPolicy(config.alerting, config_hash, kind="campaign")
+        self.config_hash = config_hash
+        self.campaigns: dict[str, Campaign] = {}
+        self._membership: dict[str, _Membership] = {}
+        self.next_pass = -np.inf
+        self.publishing = False
+        self._outbox: dict[str, bool] = {}
+        self.stats = CampaignStats()
+
+    # -- signatures --------------------------------------------------------------------------
+
+    def observe(self, state: AccountState, features: FeatureMatrix, scored: ScoreBatch,
+                now: float) -> None:
+        """Update the signatures of freshly scored accounts (those with enough requests)."""
+        accounts = state.accounts(features.rows)
+        scores = scored.scores_without(_CAMPAIGN_NAMES)
+        self.store.set_scores(accounts, scores)
+        eligible = features.requests >= self.config.min_requests
+        if not eligible.any():
+            return
+        behaviour = squash(features)[eligible][:, : self.behaviour_dims]
+        sigs = account_signatures(state, features.rows[eligible], now, behaviour,
+                                  scores[eligible], self.hashers)
+        self.store.put(sigs, local=True)
+        if self.publishing:
+            self._outbox.update(dict.fromkeys(sigs.accounts, True))
+
+    def ingest(self, accounts: list[str], messages: list[SignatureMessage | None]) -> None:
+        """Signatures published by other instances (``None``: the account was forgotten)."""
+        gone = [a for a, m in zip(accounts, messages, strict=True)
+                if m is None and (row := self.store.row_of.get(a)) is not None
+                and not self.store.local[row]]
+        self._forget(self.store.remove(gone), [])
+        live = [(a, m) for a, m in zip(accounts, messages, strict=True) if m is not None]
+        sigs = self.store.from_messages([a for a, _ in live], [m for _, m in live])
+        if sigs is not None:
+            mine = np.array([(r := self.store.row_of.get(a)) is not None
+                             and bool(self.store.local[r]) for a in sigs.accounts], dtype=bool)
+            if (~mine).any():
+                keep = np.flatnonzero(~mine)
+                self.store.put(sigs.take(keep), local=False)
+
+    def outbox(self) -> list[tuple[str, SignatureMessage | None]]:
+        """This instance's signatures changed (or forgotten) since the last call."""
+        out: list[tuple[str, SignatureMessage | None]] = []
+        for account, alive in self._outbox.items():
+            row = self.store.row_of.get(account)
+            out.append((account, self.store.message(row) if alive and row is not None
+                        else None))
+        self._outbox = {}
+        return out
+
+    def lookup(self, accounts: list[str]) -> dict[str, F64]:
+        """The campaign signals of ``accounts`` (``features.CAMPAIGN_SIGNALS``)."""
+        values = np.zeros((len(accounts), 3))
+        membership = self._membership
+        if membership:
+            for i, account in enumerate(accounts):
+                found = membership.get(account)
+                if found is not None:
+                    values[i] = found.members, found.risk, found.similarity
+        return {"campaign_members": values[:, 0], "campaign_risk": values[:, 1],
+                "campaign_similarity": values[:, 2]}
+
+    def campaign_ids(self, accounts: list[str]) -> list[str | None]:
+        membership = self._membership
+        return [found.campaign_id if (found := membership.get(a)) else None
+                for a in accounts]
+
+    # -- the pass ----------------------------------------------------------------------------
+
+    def due(self, watermark: float) -> bool:
+        return watermark >= self.next_pass
+
+    def run(self, watermark: float) -> list[Alert]:
+        """One campaign pass at event time ``watermark``; returns the campaign alerts."""
+        cfg, store = self.config, self.store
+        self.next_pass = (np.floor(watermark / cfg.interval_s) + 1) * cfg.interval_s
+        self._forget(*store.evict(watermark - cfg.idle_ttl_s))
+        changed = np.flatnonzero(store.changed).astype(np.int64)
+        store.changed[changed] = False
+        self._drop_edges(changed)
+        candidates = np.empty((0, 2), dtype=np.int64)
+        if len(changed):
+            parts = store.parts
+            self.template_index.update(changed, parts["templates"][changed])
+            self.infra_index.update(changed, parts["infra"][changed])
+            candidates = np.concatenate([
+                self.template_index.candidates(changed, parts["templates"][changed]),
+                self.infra_index.candidates(changed, parts["infra"][changed]),
+            ])
+            codes = np.unique((candidates[:, 0] << 32) | candidates[:, 1])
+            candidates = np.column_stack([codes >> 32, codes & 0xFFFFFFFF])
+        similarity = pair_similarity(store, candidates, cfg)
+        self._add_edges(similarity)
+        self.stats.passes += 1
+        self.stats.candidate_pairs += len(candidates)
+        self.stats.edges = len(self.edges)
+        self.stats.signatures = len(store)
+        return self._group(watermark)
+
+    def _forget(self, rows: I64, local_accounts: list[str]) -> None:
+        if len(rows):
+            self.template_index.remove(rows)
+            self.infra_index.remove(rows)
+            self._drop_edges(rows)
+        if self.publishing and local_accounts:
+            self._outbox.update(dict.fromkeys(local_accounts, False))
+
+    def _drop_edges(self, rows: I64) -> None:
+        if len(rows) == 0 or len(self.edges) == 0:
+            return
+        keep = ~np.isin(self.edges, rows).any(axis=1)
+        self.edges = self.edges[keep]
+        self.edge_parts = self.edge_parts[keep]
+        self.edge_combined = self.edge_combined[keep]
+
+    def _add_edges(self, similarity: PairSimilarity) -> None:
+        if len(similarity.pairs):
+            self.baselines = similarity.parts.mean(axis=0)
+        edge = similarity.edge
+        self.edges = np.concatenate([self.edges, similarity.pairs[edge]])
+        self.edge_parts = np.concatenate([self.edge_parts, similarity.parts[edge]])
+        self.edge_combined = np.concatenate([self.edge_combined, similarity.combined[edge]])
+
+    def _group(self, watermark: float) -> list[Alert]:
+        store = self.store
+        found = components(self.edges, self.config.min_size)
+        groups = [store.accounts(c.rows) for c in found]
+        ids = self.registry.assign(groups)
+        campaigns: dict[str, Campaign] = {}
+        membership: dict[str, _Membership] = {}
+        for component, members, campaign_id in zip(found, groups, ids, strict=True):
+            campaign = self._campaign(campaign_id, component, members)
+            # A cluster of look-alike accounts that are each harmless (one agent framework,
+            # one office NAT) is not a campaign: it needs some risk of its own.
+            if campaign.score < self.config.min_risk:
+                continue
+            campaigns[campaign_id] = campaign
+            membership.update(self._members(campaign_id, component, members))
+        self.campaigns, self._membership = campaigns, membership
+        return self._alerts(watermark)
+
+    def _campaign(self, campaign_id: str, component: Component, members: list[str]) -> Campaign:
+        anchor = self.store.row_of[anchor_of(members)]
+        return Campaign(
+            campaign_id=campaign_id,
+            members=sorted(members),
+            score=float(self.store.score[component.rows].mean()),
+            similarity=self.edge_parts[component.edges].mean(axis=0),
+            local=bool(self.store.local[anchor]),
+        )
+
+    def _members(self, campaign_id: str, component: Component,
+                 members: list[str]) -> dict[str, _Membership]:
+        edges = self.edges[component.edges]
+        combined = self.edge_combined[component.edges]
+        # component.rows is sorted (np.unique), so searchsorted maps rows to member indexes.
+        ends = np.searchsorted(component.rows, edges.ravel())
+        total = np.bincount(ends, weights=np.repeat(combined, 2), minlength=len(members))
+        degree = np.bincount(ends, minlength=len(members))
+        mean = total / np.maximum(degree, 1)
+        size = len(members)
+        base = self.store.score[component.rows].astype(np.float64)
+        others = (base.sum() - base) / max(size - 1, 1)
+        return {a: _Membership(campaign_id, size, r, m) for a, r, m in zip(
+            members, others.tolist(), mean.tolist(), strict=True)}
+
+    def _alerts(self, watermark: float) -> list[Alert]:
+        alerts: list[Alert] = []
+        policy = self.policy
+        for campaign_id in [c for c in policy.open_keys() if c not in self.campaigns]:
+            policy.decide(campaign_id, watermark, 0.0)  # dissolved: the episode ends
+        cap = self.config.max_members_listed
+        for campaign in self.campaigns.values():
+            if not campaign.local:
+                continue
+            severity = policy.decide(campaign.campaign_id, watermark, campaign.score)
+            if severity is None:
+                continue
+            alerts.append(Alert(
+                alert_id=policy.episode_id(campaign.campaign_id),
+                kind="campaign",
+                ts=watermark,
+                emitted_at=time.time(),
+                campaign_id=campaign.campaign_id,
+                members=campaign.members[:cap],
+                score=round(campaign.score, 6),
+                severity=severity,
+                reasons=self._reasons(campaign),
+                config_hash=self.config_hash,
+            ))
+        return alerts
+
+    def _reasons(self, campaign: Campaign) -> list[Reason]:
+        w = self.config.weights
+        weights = np.array([getattr(w, kind) for kind in EVIDENCE])
+        contributions = campaign.similarity * weights / weights.sum()
+        order = np.argsort(-contributions, kind="stable")[:MAX_REASONS]
+        return [Reason(signal=REASON_NAMES[EVIDENCE[j]],
+                       value=round(float(campaign.similarity[j]), 6),
+                       baseline=round(float(self.baselines[j]), 6),
+                       contribution=round(float(contributions[j]), 6))
+                for j in order.tolist() if contributions[j] > 0]
+
+    # -- checkpoints -------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Campaign ids and alert episodes; signatures are rebuilt from the window state
+        (and the signatures topic), so they are not written."""
+        return {"campaign_of": dict(self.registry.campaign_of),
+                "episodes": self.policy.snapshot(),
+                "next_pass": self.next_pass if np.isfinite(self.next_pass) else None}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        self.registry.campaign_of = dict(saved["campaign_of"])
+        self.policy.restore(saved["episodes"])
+        next_pass = saved["next_pass"]
+        self.next_pass = -np.inf if next_pass is None else float(next_pass)

@@ -1,0 +1,92 @@
+"""Campaigns from the similarity graph: connected components, and ids that stay put.
+
+Components of at least ``min_size`` accounts are campaigns. A campaign keeps its id while its
+membership changes: each component inherits the id of the previous campaign it shares the
+most members with (largest components choose first, an id goes to one component only). A
+component that inherits nothing takes an id derived from its *anchor*, the member whose
+account id hashes lowest, so every instance, replay and restart names it alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+__all__ = ["CampaignRegistry", "Component", "anchor_of", "components"]
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Component:
+    rows: I64
+    """Signature rows of the members."""
+    edges: I64
+    """Indexes (into the edge list) of the edges inside the component."""
+
+
+def components(edges: I64, min_size: int) -> list[Component]:
+    """Connected components of at least ``min_size`` nodes of the graph ``edges`` (pairs of
+    rows), largest first."""
+    if len(edges) == 0:
+        return []
+    nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
+    pairs = inverse.reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+                       shape=(len(nodes), len(nodes)))
+    _, label = connected_components(graph, directed=False)
+    sizes = np.bincount(label)
+    big = np.flatnonzero(sizes >= min_size)
+    edge_label = label[pairs[:, 0]]
+    out = [Component(nodes[label == c], np.flatnonzero(edge_label == c)) for c in big.tolist()]
+    out.sort(key=lambda c: (-len(c.rows), int(c.rows.min())))
+    return out
+
+
+def anchor_of(accounts: list[str]) -> str:
+    return min(accounts, key=lambda a: (xxhash.xxh64_intdigest(a.encode()), a))
+
+
+class CampaignRegistry:
+    """Which campaign id each account belongs to, carried from pass to pass.
+
+    Examples
+    --------
+    >>> registry = CampaignRegistry()
+    >>> first = registry.assign([["a", "b", "c"]])
+    >>> second = registry.assign([["b", "c", "d"]])   # a left, d joined: same campaign
+    >>> first == second
+    True
+    """
+
+    def __init__(self) -> None:
+        self.campaign_of: dict[str, str] = {}
+
+    def assign(self, groups: list[list[str]]) -> list[str]:
+        """Ids for ``groups`` (member account ids, largest group first)."""
+        taken: set[str] = set()
+        ids: list[str] = []
+        for members in groups:
+            votes = Counter(c for a in members if (c := self.campaign_of.get(a)) is not None)
+            inherited = next((c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+                              if c not in taken), None)
+            campaign = inherited or self._fresh(anchor_of(members), taken)
+            taken.add(campaign)
+            ids.append(campaign)
+        self.campaign_of = {a: c for members, c in zip(groups, ids, strict=True)
+                            for a in members}
+        return ids
+
+    def _fresh(self, anchor: str, taken: set[str]) -> str:
+        base = f"cmp-{xxhash.xxh64_hexdigest(anchor.encode())}"
+        campaign, n = base, 1
+        while campaign in taken:
+            n += 1
+            campaign = f"{base}-{n}"
+        return campaign

@@ -1,0 +1,108 @@
+"""Locality-sensitive hashing over MinHash signatures: banded, sorted, vectorised.
+
+A signature of ``k`` slots is cut into bands of ``rows_per_band`` slots; two accounts whose
+signatures agree on every slot of some band are *candidates*. With Jaccard similarity ``s``
+that happens with probability ``1 - (1 - s^r)^b``: with 16 bands of 2, 0.78 at ``s = 0.3``
+and 0.15 at ``s = 0.1``.
+
+Each band is a sorted array of (band key, row) rather than a dict of buckets: updating the
+rows that changed since the last pass is a handful of vectorised operations per band, and the
+index costs 12 bytes per account and band with no per-account Python objects. Buckets larger
+than ``max_bucket`` (common phrasing shared by thousands) contribute only their first
+``max_bucket`` members as candidates: enough to connect a campaign, bounded in cost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from detector.campaigns.minhash import EMPTY, mix64
+
+__all__ = ["BandIndex"]
+
+I64 = npt.NDArray[np.int64]
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+
+
+class BandIndex:
+    """Candidate pairs among signatures that share a band.
+
+    Examples
+    --------
+    >>> index = BandIndex(num_perm=4, rows_per_band=2, max_bucket=10)
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 7, 7]], dtype=np.uint32)
+    >>> index.update(np.arange(3), sigs)
+    >>> index.candidates(np.arange(3), sigs).tolist()   # 0 and 1 share the first band
+    [[0, 1]]
+    """
+
+    def __init__(self, num_perm: int, rows_per_band: int, max_bucket: int):
+        self.bands = num_perm // rows_per_band
+        self.rows_per_band = rows_per_band
+        self.max_bucket = max_bucket
+        self._keys = [np.empty(0, dtype=np.uint64) for _ in range(self.bands)]
+        self._rows = [np.empty(0, dtype=np.int64) for _ in range(self.bands)]
+
+    def __len__(self) -> int:
+        return len(self._rows[0]) if self.bands else 0
+
+    def band_keys(self, signatures: U32) -> U64:
+        """``(rows, bands)`` band keys; 0 for an empty signature (never a candidate)."""
+        n = len(signatures)
+        shaped = signatures[:, : self.bands * self.rows_per_band].reshape(
+            n, self.bands, self.rows_per_band).astype(np.uint64)
+        key = np.zeros((n, self.bands), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(self.rows_per_band):
+                key = mix64(key * np.uint64(0x100000001B3) + shaped[:, :, j])
+        key = key | np.uint64(1)
+        key[signatures[:, 0] == EMPTY] = 0
+        return key
+
+    def remove(self, rows: I64) -> None:
+        if len(rows) == 0:
+            return
+        drop = np.sort(rows)
+        for b in range(self.bands):
+            keep = ~np.isin(self._rows[b], drop, assume_unique=False)
+            self._keys[b], self._rows[b] = self._keys[b][keep], self._rows[b][keep]
+
+    def update(self, rows: I64, signatures: U32) -> None:
+        """(Re-)index ``rows`` with their current signatures."""
+        self.remove(rows)
+        keys = self.band_keys(signatures)
+        for b in range(self.bands):
+            present = keys[:, b] != 0
+            new_keys, new_rows = keys[present, b], rows[present]
+            order = np.lexsort((new_rows, new_keys))
+            new_keys, new_rows = new_keys[order], new_rows[order]
+            at = np.searchsorted(self._keys[b], new_keys, side="right")
+            self._keys[b] = np.insert(self._keys[b], at, new_keys)
+            self._rows[b] = np.insert(self._rows[b], at, new_rows)
+
+    def candidates(self, rows: I64, signatures: U32) -> I64:
+        """Unordered pairs ``[a, b]`` (``a < b``), each of ``rows`` with the indexed rows that
+        share one of its bands, at most ``max_bucket`` per bucket."""
+        keys = self.band_keys(signatures)
+        found: list[I64] = []
+        for b in range(self.bands):
+            present = keys[:, b] != 0
+            k, r = keys[present, b], rows[present]
+            lo = np.searchsorted(self._keys[b], k, side="left")
+            hi = np.minimum(np.searchsorted(self._keys[b], k, side="right"),
+                            lo + self.max_bucket)
+            sizes = hi - lo
+            if sizes.sum() == 0:
+                continue
+            starts = np.repeat(lo - np.cumsum(np.append(0, sizes[:-1])), sizes)
+            positions = starts + np.arange(sizes.sum())
+            found.append(np.column_stack([np.repeat(r, sizes), self._rows[b][positions]]))
+        if not found:
+            return np.empty((0, 2), dtype=np.int64)
+        pairs = np.concatenate(found)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        pairs = np.sort(pairs, axis=1)
+        codes = np.unique((pairs[:, 0] << 32) | pairs[:, 1])
+        return np.column_stack([codes >> 32, codes & 0xFFFFFFFF])

@@ -1,0 +1,248 @@
+"""Account signatures: a fixed-size summary of an account's recent traffic, stored by column.
+
+A signature has five parts, each compared by its own similarity:
+
+=================  ==========================================  =============================
+part               what it summarises                          bytes (default config)
+=================  ==========================================  =============================
+``templates``      MinHash of the template fingerprints of the  4 x ``template_hashes`` (128)
+                   recent requests (prefix and suffix hashes)
+``infra``          MinHash of their client IPs and networks     4 x ``infra_hashes`` (64)
+``agents``         MinHash of their user agents                 4 x ``agent_hashes`` (16)
+``behaviour``      the account's signals, squashed to [0, 1],   one per signal (25)
+                   quantised to a byte
+``timing``         share of recent requests per hour of day,    24
+                   quantised to a byte
+=================  ==========================================  =============================
+
+plus the owner (``org_id``, or the account itself, hashed: 4 bytes), the event time of the
+update (8), the account's last risk score (4) and a flag saying whether this instance owns the
+account (1): 274 bytes per account with the default config. No prompt text, only hashes of
+hashes. :class:`SignatureMessage` is the wire form on the signatures topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from detector.campaigns.minhash import EMPTY, MinHasher
+
+__all__ = ["HOURS", "PARTS", "SignatureMessage", "SignatureStore", "Signatures", "hashers"]
+
+U32 = npt.NDArray[np.uint32]
+U8 = npt.NDArray[np.uint8]
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+HOURS = 24
+PARTS = ("templates", "infra", "agents", "behaviour", "timing")
+_INITIAL_ROWS = 1024
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Signatures of a batch of accounts (row ``i`` is ``accounts[i]``)."""
+
+    accounts: list[str]
+    owner: U32
+    updated: F64
+    score: F64
+    """Risk score without campaign evidence: what the account shows on its own."""
+    templates: U32
+    infra: U32
+    agents: U32
+    behaviour: U8
+    timing: U8
+
+    def take(self, index: I64) -> Signatures:
+        return Signatures(
+            accounts=[self.accounts[i] for i in index.tolist()],
+            owner=self.owner[index], updated=self.updated[index], score=self.score[index],
+            templates=self.templates[index], infra=self.infra[index],
+            agents=self.agents[index], behaviour=self.behaviour[index],
+            timing=self.timing[index],
+        )
+
+
+class SignatureMessage(msgspec.Struct, array_like=True, frozen=True):
+    """One account's signature on the signatures topic (MessagePack, keyed by account id).
+
+    ``layout`` names the signature geometry; instances with another layout ignore it.
+    """
+
+    layout: str
+    owner: int
+    updated: float
+    score: float
+    templates: bytes
+    infra: bytes
+    agents: bytes
+    behaviour: bytes
+    timing: bytes
+
+
+class SignatureStore:
+    """Every known account's latest signature: this instance's accounts and, in a scaled-out
+    deployment, the other instances' (read from the signatures topic).
+
+    Rows are assigned once per account and reused after :meth:`evict`. ``changed`` marks rows
+    whose signature changed since the similarity index last saw them.
+    """
+
+    def __init__(self, template_hashes: int, infra_hashes: int, agent_hashes: int,
+                 behaviour_dims: int):
+        self.widths = {"templates": template_hashes, "infra": infra_hashes,
+                       "agents": agent_hashes, "behaviour": behaviour_dims, "timing": HOURS}
+        self.layout = f"t{template_hashes}.i{infra_hashes}.a{agent_hashes}.b{behaviour_dims}"
+        self.capacity = 0
+        self.parts: dict[str, npt.NDArray[Any]] = {}
+        self.owner = np.zeros(0, dtype=np.uint32)
+        self.updated = np.zeros(0, dtype=np.float64)
+        self.score = np.zeros(0, dtype=np.float32)
+        self.local = np.zeros(0, dtype=bool)
+        self.live = np.zeros(0, dtype=bool)
+        self.changed = np.zeros(0, dtype=bool)
+        self.row_of: dict[str, int] = {}
+        self.account_of: list[str | None] = []
+        self._free: list[int] = []
+        self._grow(_INITIAL_ROWS)
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    def _grow(self, to: int) -> None:
+        old = self.capacity
+
+        def pad(array: npt.NDArray[Any], fill: Any, *shape: int) -> npt.NDArray[Any]:
+            extra = np.full((to - old, *shape), fill, dtype=array.dtype)
+            return np.concatenate([array, extra]) if old else extra
+
+        for name, width in self.widths.items():
+            dtype = np.uint32 if name in ("templates", "infra", "agents") else np.uint8
+            fill = EMPTY if dtype is np.uint32 else 0
+            self.parts[name] = pad(self.parts.get(name, np.zeros((0, width), dtype)), fill,
+                                   width)
+        self.owner = pad(self.owner, 0)
+        self.updated = pad(self.updated, -np.inf)
+        self.score = pad(self.score, 0)
+        self.local = pad(self.local, False)
+        self.live = pad(self.live, False)
+        self.changed = pad(self.changed, False)
+        self.account_of.extend([None] * (to - old))
+        self._free[:0] = range(to - 1, old - 1, -1)
+        self.capacity = to
+
+    def rows_for(self, accounts: list[str]) -> I64:
+        """Rows of ``accounts``, assigning rows to new ones."""
+        rows = np.empty(len(accounts), dtype=np.int64)
+        for i, account in enumerate(accounts):
+            row = self.row_of.get(account)
+            if row is None:
+                if not self._free:
+                    self._grow(self.capacity * 2)
+                row = self._free.pop()
+                self.row_of[account] = row
+                self.account_of[row] = account
+            rows[i] = row
+        return rows
+
+    def put(self, sigs: Signatures, local: bool) -> I64:
+        """Store signatures; newer ones (by event time) replace older ones."""
+        rows = self.rows_for(sigs.accounts)
+        newer = ~self.live[rows] | (sigs.updated >= self.updated[rows])
+        rows_n = rows[newer]
+        for name in self.widths:
+            self.parts[name][rows_n] = getattr(sigs, name)[newer]
+        self.owner[rows_n] = sigs.owner[newer]
+        self.updated[rows_n] = sigs.updated[newer]
+        self.score[rows_n] = sigs.score[newer]
+        self.local[rows_n] = local
+        self.live[rows_n] = True
+        self.changed[rows_n] = True
+        return rows_n
+
+    def set_scores(self, accounts: list[str], scores: F64) -> None:
+        """The latest risk score of accounts that already have a signature."""
+        rows = [self.row_of.get(a, -1) for a in accounts]
+        index = np.array(rows, dtype=np.int64)
+        known = index >= 0
+        self.score[index[known]] = scores[known]
+
+    def remove(self, accounts: list[str]) -> I64:
+        """Forget these accounts (tombstones from the topic); returns the rows freed."""
+        rows = np.array([r for a in accounts if (r := self.row_of.get(a)) is not None],
+                        dtype=np.int64)
+        self._release(rows)
+        return rows
+
+    def evict(self, horizon: float) -> tuple[I64, list[str]]:
+        """Forget signatures last updated before event time ``horizon``; returns their rows
+        and which of them were this instance's accounts."""
+        rows = np.flatnonzero(self.live & (self.updated < horizon)).astype(np.int64)
+        local = self.accounts(rows[self.local[rows]])
+        self._release(rows)
+        return rows, local
+
+    def _release(self, rows: I64) -> None:
+        for row in rows.tolist():
+            account = self.account_of[row]
+            if account is not None:
+                del self.row_of[account]
+                self.account_of[row] = None
+                self._free.append(row)
+        self.live[rows] = False
+        self.changed[rows] = False
+        self.local[rows] = False
+        for name in ("templates", "infra", "agents"):
+            self.parts[name][rows] = EMPTY
+
+    def accounts(self, rows: I64) -> list[str]:
+        return [self.account_of[r] or "" for r in rows.tolist()]
+
+    # -- wire form ---------------------------------------------------------------------------
+
+    def message(self, row: int) -> SignatureMessage:
+        p = self.parts
+        return SignatureMessage(
+            self.layout, int(self.owner[row]), float(self.updated[row]),
+            float(self.score[row]), p["templates"][row].tobytes(), p["infra"][row].tobytes(),
+            p["agents"][row].tobytes(), p["behaviour"][row].tobytes(),
+            p["timing"][row].tobytes(),
+        )
+
+    def from_messages(self, accounts: list[str],
+                      messages: list[SignatureMessage]) -> Signatures | None:
+        """Signatures from wire messages of this layout (others are skipped)."""
+        pairs = [(a, m) for a, m in zip(accounts, messages, strict=True)
+                 if m.layout == self.layout]
+        if not pairs:
+            return None
+
+        def column(name: str, dtype: type) -> npt.NDArray[Any]:
+            raw = b"".join(getattr(m, name) for _, m in pairs)
+            return np.frombuffer(raw, dtype=dtype).reshape(len(pairs), self.widths[name])
+
+        return Signatures(
+            accounts=[a for a, _ in pairs],
+            owner=np.array([m.owner for _, m in pairs], dtype=np.uint32),
+            updated=np.array([m.updated for _, m in pairs], dtype=np.float64),
+            score=np.array([m.score for _, m in pairs], dtype=np.float64),
+            templates=column("templates", np.uint32), infra=column("infra", np.uint32),
+            agents=column("agents", np.uint32), behaviour=column("behaviour", np.uint8),
+            timing=column("timing", np.uint8),
+        )
+
+
+def hashers(template_hashes: int, infra_hashes: int, agent_hashes: int) -> dict[str, MinHasher]:
+    """The MinHash families of the three set-valued parts (fixed seeds: comparable across
+    instances and restarts)."""
+    return {
+        "templates": MinHasher(template_hashes, seed=0x7E3A),
+        "infra": MinHasher(infra_hashes, seed=0x1F4A),
+        "agents": MinHasher(agent_hashes, seed=0xA6E7),
+    }
