@@ -119,6 +119,11 @@ class AlertPolicy:
     def episode_id(self, key: str) -> str:
         return self._tracks[key].alert_id
 
+    def raised_severity(self, key: str) -> str | None:
+        """The highest severity raised in the key's open episode, if any."""
+        track = self._tracks.get(key)
+        return SEVERITIES[track.severity] if track is not None and track.severity >= 0 else None
+
     def in_episode(self, account: str) -> bool:
         track = self._tracks.get(account)
         return track is not None and track.last_alert_ts > -np.inf

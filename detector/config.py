@@ -148,7 +148,7 @@ def _default_rules() -> dict[str, Rule]:
         "distinct_user_agents": Rule(weight=0.75, low=2.0, high=5.0),
         "ip_shared_orgs": Rule(weight=1.5, low=4.0, high=15.0),
         "rate_limited_share": Rule(weight=0.75, low=0.08, high=0.25),
-        "campaign_risk": Rule(weight=4.0, low=0.15, high=0.5),
+        "campaign_risk": Rule(weight=5.0, low=0.1, high=0.5),
     }
 
 
@@ -221,15 +221,19 @@ class CampaignsConfig(_Section, frozen=True):
     infra_hashes: Annotated[int, msgspec.Meta(ge=4, le=256)] = 16
     infra_band_rows: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
     agent_hashes: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4
-    max_bucket: Annotated[int, msgspec.Meta(ge=2)] = 64
+    max_bucket: Annotated[int, msgspec.Meta(ge=2)] = 32
+    reverify_share: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.125
     weights: SimilarityWeights = SimilarityWeights()
     min_similarity: Probability = 0.36
     min_shared: Probability = 0.3
     min_size: Annotated[int, msgspec.Meta(ge=2)] = 5
     min_risk: Probability = 0.1
+    coordination_low: Probability = 0.12
+    coordination_high: Probability = 0.24
     same_org: Literal["exempt", "link"] = "exempt"
     idle_ttl_s: PositiveFloat = 21600.0
     max_members_listed: PositiveInt = 1000
+    realert_growth: Annotated[float, msgspec.Meta(gt=1)] = 1.5
 
     def __post_init__(self) -> None:
         for kind in ("template", "infra"):
@@ -237,6 +241,8 @@ class CampaignsConfig(_Section, frozen=True):
             rows = getattr(self, f"{kind}_band_rows")
             if hashes % rows:
                 raise ValueError(f"{kind}_hashes must be a multiple of {kind}_band_rows")
+        if self.coordination_low >= self.coordination_high:
+            raise ValueError("coordination_low must be below coordination_high")
 
 
 class SinksConfig(_Section, frozen=True):

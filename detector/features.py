@@ -125,10 +125,11 @@ CAMPAIGN_SIGNALS: tuple[Signal, ...] = (
            "Sybil accounts each stay under every per-account limit; together they are "
            "one campaign sharing templates and infrastructure."),
     Signal("campaign_risk", "score",
-           "Mean risk score of the other members of the account's campaign, each without its "
-           "own campaign evidence (0 if none).",
-           "Accounts that each look only a little suspicious are damning together; a group "
-           "of similar benign accounts (one agent framework, one office NAT) stays at 0."),
+           "Risk of the account's campaign (0 if none): the larger of its members' mean score "
+           "without campaign evidence and its coordination (many accounts sharing templates "
+           "and infrastructure).",
+           "Accounts that each stay under every threshold are damning together; a group of "
+           "similar benign accounts (one agent framework, one office NAT) is no campaign."),
     Signal("campaign_similarity", "similarity",
            "Mean pair similarity between the account and its neighbours in its campaign "
            "(0 if none).",

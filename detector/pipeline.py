@@ -182,12 +182,24 @@ class Pipeline:
         if self.campaigns is not None and self.campaigns.due(self.watermark):
             alerts += self.campaigns.run(self.watermark)
         self._maybe_evict(part)
+        self._emit(alerts)
+        return alerts
+
+    def run_campaigns(self) -> list[Alert]:
+        """A campaign pass now, outside the event-time schedule: the live service calls it
+        when other instances' signatures arrive while its own input is quiet."""
+        if self.campaigns is None or not np.isfinite(self.watermark):
+            return []
+        alerts = self.campaigns.run(self.watermark)
+        self._emit(alerts)
+        return alerts
+
+    def _emit(self, alerts: list[Alert]) -> None:
         if alerts:
             for alert in alerts:
-                stats.alerts[alert.kind, alert.severity] += 1
+                self.stats.alerts[alert.kind, alert.severity] += 1
             for sink in self.alert_sinks:
                 sink.write(alerts)
-        return alerts
 
     def _score_due(self, part: Partition) -> list[Alert]:
         state, policy, cfg = part.state, part.policy, self.config.scoring

@@ -9,6 +9,11 @@ checkpoint in this order (Quix Streams' order):
    and the instance's learned model beside them;
 3. commit those offsets to Kafka.
 
+With campaign detection on, the instance also exchanges account signatures with the other
+instances through a compacted topic (:mod:`detector.exchange`), and checkpoints its campaign
+ids and campaign alert episodes beside the model; signatures themselves are rebuilt from the
+restored window state and the topic.
+
 A crash at any point therefore loses nothing: on restart each partition's state is restored
 and consumption resumes at the checkpoint's offset (never past the committed one's records),
 so every record after it is applied again. Alerts already delivered after the checkpoint are
@@ -34,6 +39,7 @@ import msgspec
 from detector.alerts import Alert, Sink
 from detector.checkpoint import read_checkpoint, read_model, write_checkpoint, write_model
 from detector.config import Config
+from detector.exchange import SignatureExchange
 from detector.kafka import (
     BufferFull,
     CommitFailed,
@@ -42,6 +48,7 @@ from detector.kafka import (
     DeliveryFailed,
     Producer,
     TopicPartition,
+    create_topics,
     make_consumer,
     make_producer,
 )
@@ -55,6 +62,7 @@ __all__ = ["KafkaAlertSink", "KafkaDeadLetterSink", "Service", "config_with_flag
            "stop_on_signals"]
 
 log = get_logger("detector.service")
+_SIGNATURE_PARTITIONS = 8
 
 
 class KafkaAlertSink:
@@ -140,9 +148,12 @@ class Service:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # The anomaly model and population baselines belong to the instance, not to a
         # partition: restore them too, so a restart scores as the run before it did.
-        model = read_model(self._model_path, self.pipeline.config_hash)
-        if isinstance(model, RiskScorer):
-            self.pipeline.scorer = model
+        saved = read_model(self._model_path, self.pipeline.config_hash)
+        if isinstance(saved, dict) and isinstance(saved.get("scorer"), RiskScorer):
+            self.pipeline.scorer = saved["scorer"]
+            if self.pipeline.campaigns is not None and saved.get("campaigns"):
+                self.pipeline.campaigns.restore(saved["campaigns"])
+        self.exchange = self._signature_exchange()
         self.owned: dict[TopicPartition, _Owned] = {}
         self._stop = stop_event or threading.Event()
         self._last_checkpoint = time.monotonic()
@@ -160,6 +171,7 @@ class Service:
             if tp in self.owned:
                 continue
             self.owned[tp] = owned = self._restore(tp)
+            self.pipeline.refresh_signatures(owned.partition)
             if owned.next_offset is not None:
                 self.consumer.seek(tp, owned.next_offset)
         log_event(log, logging.INFO, "partitions assigned",
@@ -170,6 +182,9 @@ class Service:
         if mine:
             self.checkpoint(mine)
         for tp in mine:
+            if self.pipeline.campaigns is not None:
+                # Whoever gets the partition now publishes its accounts' signatures.
+                self.pipeline.campaigns.release(list(self.owned[tp].partition.state.row_of))
             del self.owned[tp]
         log_event(log, logging.INFO, "partitions revoked",
                   partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
@@ -213,6 +228,7 @@ class Service:
         kafka = self.config.kafka
         batches = self.consumer.poll(kafka.poll_max_records, kafka.poll_timeout_s)
         started = time.perf_counter()
+        remote = self.exchange.drain() if self.exchange is not None else 0
         handled = 0
         delivered: dict[TopicPartition, list[Alert]] = {}
         for records in batches:
@@ -228,6 +244,12 @@ class Service:
             handled += len(records.values)
             if alerts:
                 delivered[records.tp] = alerts
+        if self.exchange is not None:
+            self.exchange.publish()
+            if remote and not handled:
+                # Other instances' signatures changed the picture while this instance's
+                # input is quiet: regroup now rather than at the next event-time pass.
+                self.pipeline.run_campaigns()
         if delivered:
             # Confirm delivery before recording the alerts as delivered in the ledger.
             self.pipeline.flush()
@@ -252,7 +274,11 @@ class Service:
             write_checkpoint(self._path(tp), arrays, meta)
             owned.ledger.unlink(missing_ok=True)  # the checkpoint now covers those alerts
             offsets[tp] = owned.next_offset
-        write_model(self._model_path, self.pipeline.scorer, self.pipeline.config_hash)
+        campaigns = self.pipeline.campaigns
+        write_model(self._model_path, {
+            "scorer": self.pipeline.scorer,
+            "campaigns": campaigns.snapshot() if campaigns is not None else None,
+        }, self.pipeline.config_hash)
         if offsets:
             self.consumer.commit(offsets)
         self._last_checkpoint = time.monotonic()
@@ -276,6 +302,23 @@ class Service:
             if offset is None:
                 offset = self.consumer.committed(tp)
             self.consumer.seek(tp, offset if offset is not None else 0)
+
+    def _signature_exchange(self) -> SignatureExchange | None:
+        kafka, campaigns = self.config.kafka, self.pipeline.campaigns
+        if campaigns is None or not kafka.signatures_topic:
+            return None
+        try:
+            create_topics(kafka.bootstrap_servers, {kafka.signatures_topic: _SIGNATURE_PARTITIONS},
+                          compacted=[kafka.signatures_topic])
+        except Exception as exc:  # e.g. no permission to create: it may exist already
+            log_event(log, logging.WARNING, "cannot create the signatures topic",
+                      topic=kafka.signatures_topic, error=f"{type(exc).__name__}: {exc}")
+        # A producer of its own: signatures are best effort and must neither fill the alert
+        # producer's buffer nor make an alert flush wait for them.
+        producer = make_producer(kafka.client, kafka.bootstrap_servers, kafka.producer)
+        return SignatureExchange.for_kafka(
+            campaigns, producer, kafka.signatures_topic, kafka.client,
+            kafka.bootstrap_servers, kafka.group_id, dict(kafka.consumer))
 
     def _tracked(self) -> int:
         return sum(len(o.partition.state) for o in list(self.owned.values()))
@@ -316,6 +359,8 @@ class Service:
             log_event(log, logging.ERROR, "final checkpoint failed",
                       error=f"{type(exc).__name__}: {exc}")
         finally:
+            if self.exchange is not None:
+                self.exchange.close()
             self.consumer.close()
             self.producer.close()
             self.pipeline.close()

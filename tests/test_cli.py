@@ -36,10 +36,13 @@ def test_replay_writes_alerts_rejects_and_a_summary(small: tuple[Path, Path],
     assert proc.returncode == 0, proc.stderr
     assert "throughput" in proc.stdout and "records/s" in proc.stdout
     lines = [json.loads(x) for x in alerts.read_text().splitlines()]
-    assert lines and all(a["kind"] == "account" and 0 <= a["score"] <= 1 for a in lines)
+    assert lines and all(a["kind"] in {"account", "campaign"} and 0 <= a["score"] <= 1
+                         for a in lines)
     attack = {r["account_id"] for r in csv.DictReader(labels.open())
               if r["label"] in {"hydra", "scraper", "slow_and_low"}}
-    assert {a["account_id"] for a in lines} <= attack
+    assert {a["account_id"] for a in lines if a["kind"] == "account"} <= attack
+    campaigns = [a for a in lines if a["kind"] == "campaign"]
+    assert campaigns and all(set(a["members"]) <= attack for a in campaigns)
     dead = [json.loads(x) for x in rejects.read_text().splitlines()]
     assert dead and all(set(d) == {"reason", "raw", "source", "offset"} for d in dead)
     # The summary's reject count is the dead-letter file's line count.

@@ -4,7 +4,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from detector.features import SIGNALS, compute_features, signal_names
+from detector.features import CAMPAIGN_SIGNALS, SIGNALS, compute_features, signal_names
 from tests.conftest import T0, StateHarness, record
 
 
@@ -121,8 +121,8 @@ def test_ip_shared_owners_is_the_busiest_ip_of_the_account() -> None:
 
 def test_every_signal_is_documented_and_computed() -> None:
     names = signal_names(["cot_elicitation", "rubric_grading"])
-    assert len(names) == len(set(names)) == len(SIGNALS) + 2
-    for signal in SIGNALS:
+    assert len(names) == len(set(names)) == len(SIGNALS) + 2 + len(CAMPAIGN_SIGNALS)
+    for signal in (*SIGNALS, *CAMPAIGN_SIGNALS):
         assert signal.unit and signal.definition and signal.why
     f = features_of([record(ts=T0)])
     assert list(f) == names

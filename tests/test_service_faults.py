@@ -88,6 +88,7 @@ class FlakyProducer:
 def service_config(tmp_path: Path):  # type: ignore[no-untyped-def]
     return config_with(
         kafka={"topics": [TOPIC], "alerts_topic": "alerts", "dead_letter_topic": "dead",
+               "signatures_topic": None,
                "poll_max_records": 200},
         service={"state_dir": str(tmp_path / "state"), "checkpoint_interval_s": 0.05,
                  "retry_backoff_s": 0.01},

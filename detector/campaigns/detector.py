@@ -34,6 +34,11 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 _CAMPAIGN_NAMES = frozenset(s.name for s in CAMPAIGN_SIGNALS)
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    return min(max((value - low) / (high - low), 0.0), 1.0)
+
 REASON_NAMES = {
     "templates": "shared_templates",
     "infrastructure": "shared_infrastructure",
@@ -50,7 +55,12 @@ class Campaign:
     campaign_id: str
     members: list[str]
     score: float
-    """Mean risk score of the members on their own (without campaign evidence)."""
+    """The campaign's risk: the larger of its members' mean risk on their own (without
+    campaign evidence) and its coordination."""
+    member_risk: float
+    coordination: float
+    """In [0, 1]: many accounts sharing templates *and* infrastructure. Either alone is
+    common among benign look-alikes (one agent framework; one office NAT)."""
     similarity: F64
     """Mean similarity of each kind (:data:`EVIDENCE` order) over the campaign's edges."""
     local: bool
@@ -80,8 +90,8 @@ class CampaignDetector:
     --------
     >>> from detector.config import Config
     >>> campaigns = CampaignDetector(Config(), config_hash="doc")
-    >>> campaigns.lookup(["nobody"])
-    (array([0.]), array([0.]))
+    >>> campaigns.lookup(["nobody"])["campaign_risk"]
+    array([0.])
     >>> campaigns.run(1767225600.0)
     []
     """
@@ -106,8 +116,11 @@ class CampaignDetector:
         self.campaigns: dict[str, Campaign] = {}
         self._membership: dict[str, _Membership] = {}
         self.next_pass = -np.inf
+        self._grouping: tuple[list[Component], list[list[str]], list[str]] | None = None
         self.publishing = False
         self._outbox: dict[str, bool] = {}
+        self._remote_campaign: dict[str, str] = {}
+        self._alerted_size: dict[str, int] = {}
         self.stats = CampaignStats()
 
     # -- signatures --------------------------------------------------------------------------
@@ -135,6 +148,11 @@ class CampaignDetector:
                 and not self.store.local[row]]
         self._forget(self.store.remove(gone), [])
         live = [(a, m) for a, m in zip(accounts, messages, strict=True) if m is not None]
+        for account, message in live:
+            if message.campaign:
+                self._remote_campaign[account] = message.campaign
+            else:
+                self._remote_campaign.pop(account, None)
         sigs = self.store.from_messages([a for a, _ in live], [m for _, m in live])
         if sigs is not None:
             mine = np.array([(r := self.store.row_of.get(a)) is not None
@@ -143,13 +161,22 @@ class CampaignDetector:
                 keep = np.flatnonzero(~mine)
                 self.store.put(sigs.take(keep), local=False)
 
+    def release(self, accounts: list[str]) -> None:
+        """These accounts now belong to another instance (their partition moved)."""
+        store = self.store
+        rows = [r for a in accounts if (r := store.row_of.get(a)) is not None]
+        store.local[rows] = False
+
     def outbox(self) -> list[tuple[str, SignatureMessage | None]]:
         """This instance's signatures changed (or forgotten) since the last call."""
         out: list[tuple[str, SignatureMessage | None]] = []
+        campaign_of = self.registry.campaign_of
         for account, alive in self._outbox.items():
             row = self.store.row_of.get(account)
-            out.append((account, self.store.message(row) if alive and row is not None
-                        else None))
+            if alive and row is not None:
+                out.append((account, self.store.message(row, campaign_of.get(account, ""))))
+            else:
+                out.append((account, None))
         self._outbox = {}
         return out
 
@@ -179,9 +206,15 @@ class CampaignDetector:
         """One campaign pass at event time ``watermark``; returns the campaign alerts."""
         cfg, store = self.config, self.store
         self.next_pass = (np.floor(watermark / cfg.interval_s) + 1) * cfg.interval_s
-        self._forget(*store.evict(watermark - cfg.idle_ttl_s))
+        evicted, gone = store.evict(watermark - cfg.idle_ttl_s)
+        self._forget(evicted, gone)
         changed = np.flatnonzero(store.changed).astype(np.int64)
         store.changed[changed] = False
+        # Sketches drift a slot or two with every request; re-verifying an account's pairs
+        # each time would dominate the cost. Its edges stand until it has drifted by
+        # reverify_share of its slots since they were verified.
+        changed = changed[store.drifted(changed, cfg.reverify_share)]
+        store.mark_indexed(changed)
         self._drop_edges(changed)
         candidates = np.empty((0, 2), dtype=np.int64)
         if len(changed):
@@ -200,7 +233,9 @@ class CampaignDetector:
         self.stats.candidate_pairs += len(candidates)
         self.stats.edges = len(self.edges)
         self.stats.signatures = len(store)
-        return self._group(watermark)
+        if len(changed) or len(evicted) or self._grouping is None:
+            self._grouping = self._components()
+        return self._group(watermark, *self._grouping)
 
     def _forget(self, rows: I64, local_accounts: list[str]) -> None:
         if len(rows):
@@ -226,11 +261,19 @@ class CampaignDetector:
         self.edge_parts = np.concatenate([self.edge_parts, similarity.parts[edge]])
         self.edge_combined = np.concatenate([self.edge_combined, similarity.combined[edge]])
 
-    def _group(self, watermark: float) -> list[Alert]:
-        store = self.store
+    def _components(self) -> tuple[list[Component], list[list[str]], list[str]]:
         found = components(self.edges, self.config.min_size)
-        groups = [store.accounts(c.rows) for c in found]
-        ids = self.registry.assign(groups)
+        groups = [self.store.accounts(c.rows) for c in found]
+        remote = self._remote_campaign
+        if len(remote) > 2 * len(self.store) + 1024:  # drop hints of forgotten accounts
+            self._remote_campaign = remote = {a: c for a, c in remote.items()
+                                              if a in self.store.row_of}
+        return found, groups, self.registry.assign(groups, remote)
+
+    def _group(self, watermark: float, found: list[Component], groups: list[list[str]],
+               ids: list[str]) -> list[Alert]:
+        """Campaigns among the components (their risk changes with every pass) and their
+        alerts."""
         campaigns: dict[str, Campaign] = {}
         membership: dict[str, _Membership] = {}
         for component, members, campaign_id in zip(found, groups, ids, strict=True):
@@ -240,17 +283,29 @@ class CampaignDetector:
             if campaign.score < self.config.min_risk:
                 continue
             campaigns[campaign_id] = campaign
-            membership.update(self._members(campaign_id, component, members))
-        self.campaigns, self._membership = campaigns, membership
+        self.campaigns = campaigns
+        for component, members, campaign_id in zip(found, groups, ids, strict=True):
+            if campaign_id in campaigns:
+                membership.update(self._members(campaign_id, component, members))
+        self._membership = membership
         return self._alerts(watermark)
 
     def _campaign(self, campaign_id: str, component: Component, members: list[str]) -> Campaign:
+        cfg = self.config
         anchor = self.store.row_of[anchor_of(members)]
+        similarity = self.edge_parts[component.edges].mean(axis=0)
+        shared = similarity[[EVIDENCE.index("templates"), EVIDENCE.index("infrastructure")]]
+        coordination = float(
+            _ramp(float(shared.min()), cfg.coordination_low, cfg.coordination_high)
+            * _ramp(len(members), cfg.min_size, 4 * cfg.min_size))
+        member_risk = float(self.store.score[component.rows].mean())
         return Campaign(
             campaign_id=campaign_id,
             members=sorted(members),
-            score=float(self.store.score[component.rows].mean()),
-            similarity=self.edge_parts[component.edges].mean(axis=0),
+            score=max(member_risk, coordination),
+            member_risk=member_risk,
+            coordination=coordination,
+            similarity=similarity,
             local=bool(self.store.local[anchor]),
         )
 
@@ -263,24 +318,31 @@ class CampaignDetector:
         total = np.bincount(ends, weights=np.repeat(combined, 2), minlength=len(members))
         degree = np.bincount(ends, minlength=len(members))
         mean = total / np.maximum(degree, 1)
-        size = len(members)
-        base = self.store.score[component.rows].astype(np.float64)
-        others = (base.sum() - base) / max(size - 1, 1)
-        return {a: _Membership(campaign_id, size, r, m) for a, r, m in zip(
-            members, others.tolist(), mean.tolist(), strict=True)}
+        risk = self.campaigns[campaign_id].score
+        return {a: _Membership(campaign_id, len(members), risk, m)
+                for a, m in zip(members, mean.tolist(), strict=True)}
 
     def _alerts(self, watermark: float) -> list[Alert]:
         alerts: list[Alert] = []
         policy = self.policy
         for campaign_id in [c for c in policy.open_keys() if c not in self.campaigns]:
             policy.decide(campaign_id, watermark, 0.0)  # dissolved: the episode ends
+            self._alerted_size.pop(campaign_id, None)
         cap = self.config.max_members_listed
         for campaign in self.campaigns.values():
             if not campaign.local:
                 continue
-            severity = policy.decide(campaign.campaign_id, watermark, campaign.score)
+            cid, size = campaign.campaign_id, len(campaign.members)
+            severity = policy.decide(cid, watermark, campaign.score)
             if severity is None:
-                continue
+                # Within an episode, a campaign that has grown (members joining, or parts
+                # seen by other instances merging in) is reported again with its members.
+                raised = policy.raised_severity(cid)
+                grown = size >= self.config.realert_growth * self._alerted_size.get(cid, size)
+                if raised is None or not grown or size == self._alerted_size.get(cid):
+                    continue
+                severity = raised
+            self._alerted_size[cid] = size
             alerts.append(Alert(
                 alert_id=policy.episode_id(campaign.campaign_id),
                 kind="campaign",
@@ -313,10 +375,12 @@ class CampaignDetector:
         (and the signatures topic), so they are not written."""
         return {"campaign_of": dict(self.registry.campaign_of),
                 "episodes": self.policy.snapshot(),
+                "alerted_size": dict(self._alerted_size),
                 "next_pass": self.next_pass if np.isfinite(self.next_pass) else None}
 
     def restore(self, saved: dict[str, Any]) -> None:
         self.registry.campaign_of = dict(saved["campaign_of"])
         self.policy.restore(saved["episodes"])
+        self._alerted_size = dict(saved["alerted_size"])
         next_pass = saved["next_pass"]
         self.next_pass = -np.inf if next_pass is None else float(next_pass)

@@ -10,6 +10,7 @@ account id hashes lowest, so every instance, replay and restart names it alike.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,12 +69,20 @@ class CampaignRegistry:
     def __init__(self) -> None:
         self.campaign_of: dict[str, str] = {}
 
-    def assign(self, groups: list[list[str]]) -> list[str]:
-        """Ids for ``groups`` (member account ids, largest group first)."""
+    def assign(self, groups: list[list[str]], hints: Mapping[str, str] | None = None
+               ) -> list[str]:
+        """Ids for ``groups`` (member account ids, largest group first).
+
+        ``hints`` are the ids other instances gave their accounts (from the signatures
+        topic): they vote like this instance's own, so instances that first saw parts of a
+        campaign converge on one id (ties go to the smaller id, alike everywhere).
+        """
+        hints = hints or {}
         taken: set[str] = set()
         ids: list[str] = []
         for members in groups:
-            votes = Counter(c for a in members if (c := self.campaign_of.get(a)) is not None)
+            votes = Counter(c for a in members
+                            if (c := self.campaign_of.get(a) or hints.get(a)) is not None)
             inherited = next((c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
                               if c not in taken), None)
             campaign = inherited or self._fresh(anchor_of(members), taken)

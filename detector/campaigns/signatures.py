@@ -73,6 +73,7 @@ class SignatureMessage(msgspec.Struct, array_like=True, frozen=True):
     """One account's signature on the signatures topic (MessagePack, keyed by account id).
 
     ``layout`` names the signature geometry; instances with another layout ignore it.
+    ``campaign`` is the id of the campaign the publishing instance has the account in.
     """
 
     layout: str
@@ -84,6 +85,7 @@ class SignatureMessage(msgspec.Struct, array_like=True, frozen=True):
     agents: bytes
     behaviour: bytes
     timing: bytes
+    campaign: str = ""
 
 
 class SignatureStore:
@@ -107,6 +109,8 @@ class SignatureStore:
         self.local = np.zeros(0, dtype=bool)
         self.live = np.zeros(0, dtype=bool)
         self.changed = np.zeros(0, dtype=bool)
+        # The templates and infra sketches the similarity index last saw, per row.
+        self.indexed: dict[str, U32] = {}
         self.row_of: dict[str, int] = {}
         self.account_of: list[str | None] = []
         self._free: list[int] = []
@@ -127,6 +131,10 @@ class SignatureStore:
             fill = EMPTY if dtype is np.uint32 else 0
             self.parts[name] = pad(self.parts.get(name, np.zeros((0, width), dtype)), fill,
                                    width)
+        for name in ("templates", "infra"):
+            self.indexed[name] = pad(self.indexed.get(name, np.zeros((0, self.widths[name]),
+                                                                     np.uint32)),
+                                     EMPTY, self.widths[name])
         self.owner = pad(self.owner, 0)
         self.updated = pad(self.updated, -np.inf)
         self.score = pad(self.score, 0)
@@ -200,19 +208,35 @@ class SignatureStore:
         self.local[rows] = False
         for name in ("templates", "infra", "agents"):
             self.parts[name][rows] = EMPTY
+        for name in ("templates", "infra"):
+            self.indexed[name][rows] = EMPTY
+
+    def drifted(self, rows: I64, share: float) -> npt.NDArray[np.bool_]:
+        """Which ``rows`` have templates or infra sketches that differ from the indexed ones
+        in at least ``share`` of their slots (a row never indexed has drifted)."""
+        out = np.zeros(len(rows), dtype=bool)
+        for name in ("templates", "infra"):
+            moved = (self.parts[name][rows] != self.indexed[name][rows]).mean(axis=1)
+            out |= moved >= share
+            out |= (self.indexed[name][rows, 0] == EMPTY) & (self.parts[name][rows, 0] != EMPTY)
+        return out
+
+    def mark_indexed(self, rows: I64) -> None:
+        for name in ("templates", "infra"):
+            self.indexed[name][rows] = self.parts[name][rows]
 
     def accounts(self, rows: I64) -> list[str]:
         return [self.account_of[r] or "" for r in rows.tolist()]
 
     # -- wire form ---------------------------------------------------------------------------
 
-    def message(self, row: int) -> SignatureMessage:
+    def message(self, row: int, campaign: str = "") -> SignatureMessage:
         p = self.parts
         return SignatureMessage(
             self.layout, int(self.owner[row]), float(self.updated[row]),
             float(self.score[row]), p["templates"][row].tobytes(), p["infra"][row].tobytes(),
             p["agents"][row].tobytes(), p["behaviour"][row].tobytes(),
-            p["timing"][row].tobytes(),
+            p["timing"][row].tobytes(), campaign,
         )
 
     def from_messages(self, accounts: list[str],

@@ -89,7 +89,7 @@ class ConfluentProducer:
     def send(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: bytes | None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:

@@ -86,12 +86,12 @@ class KafkaPythonProducer:
     def send(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: bytes | None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
         """See :meth:`detector.kafka.producer.Producer.send`."""
-        size = len(value) + (len(key) if key is not None else 0)
+        size = len(value or b"") + (len(key) if key is not None else 0)
         if self._full(size):
             self._make_room(size)
         try:

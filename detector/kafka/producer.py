@@ -41,11 +41,12 @@ class Producer(Protocol):
     def send(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: bytes | None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
-        """Queue one message; the partition follows from ``key`` (or is spread without one).
+        """Queue one message (``value`` None: a tombstone, for compacted topics); the
+        partition follows from ``key`` (or is spread without one).
 
         Raises
         ------

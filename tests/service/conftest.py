@@ -36,6 +36,7 @@ class Stack:
         self.broker, self.tmp, self.client = broker, tmp, client
         tag = uuid.uuid4().hex[:8]
         self.input, self.alerts, self.dead = f"in-{tag}", f"alerts-{tag}", f"dead-{tag}"
+        self.signatures = f"sig-{tag}"
         self.group = f"g-{tag}"
         create_topics(broker.bootstrap, {self.input: PARTITIONS, self.alerts: 1, self.dead: 1})
         self.ends: dict[int, int] = {}  # partition -> next offset, from producer acks
@@ -44,7 +45,8 @@ class Stack:
         data = {
             "kafka": {"bootstrap_servers": self.broker.bootstrap, "topics": [self.input],
                       "alerts_topic": self.alerts, "dead_letter_topic": self.dead,
-                      "group_id": self.group, "client": self.client,
+                      "signatures_topic": self.signatures, "group_id": self.group,
+                      "client": self.client,
                       "poll_max_records": 500,
                       "consumer": {}},
             "service": {"state_dir": str(self.tmp / "state"), "checkpoint_interval_s": 1.0,

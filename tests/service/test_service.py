@@ -8,7 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from detector.checkpoint import read_checkpoint
+import msgspec
+
+from detector.checkpoint import read_checkpoint, read_model
+from detector.config import load_config
+from detector.pipeline import Pipeline
+from tests.campaigns.traffic import as_lines, ordinary_users, sybil_campaign
 from tests.service.conftest import (
     ATTACKERS,
     PARTITIONS,
@@ -20,7 +25,7 @@ from tests.service.conftest import (
 
 
 def alerted_accounts(alerts: list[dict[str, object]]) -> set[str]:
-    return {str(a["account_id"]) for a in alerts}
+    return {str(a["account_id"]) for a in alerts if a["kind"] == "account"}
 
 
 def assert_one_id_per_account_episode(alerts: list[dict[str, object]]) -> None:
@@ -30,6 +35,16 @@ def assert_one_id_per_account_episode(alerts: list[dict[str, object]]) -> None:
     assert all(len(v) == 1 for v in ids.values()), ids
     pairs = [(a["alert_id"], a["severity"]) for a in alerts]
     assert len(pairs) == len(set(pairs)), "an alert was delivered twice"
+
+
+def partitions_of(stack: Stack) -> dict[str, int]:
+    """Each account's partition, from the final checkpoints."""
+    out = {}
+    for p in range(PARTITIONS):
+        ckpt = read_checkpoint(stack.tmp / "state" / f"{stack.input}-{p}.ckpt")
+        if ckpt is not None:
+            out.update(dict.fromkeys(ckpt[1]["accounts"], p))
+    return out
 
 
 def state_requests(stack: Stack) -> int:
@@ -120,6 +135,68 @@ def test_two_instances_split_the_partitions_and_raise_the_same_alerts(stack: Sta
     assert alerted_accounts(alerts) == ATTACKERS
     assert_one_id_per_account_episode(alerts)
     assert state_requests(stack) == len(values)
+
+
+def test_two_instances_find_one_campaign_across_their_partitions(stack: Stack) -> None:
+    """Each instance owns half of the sybils; the signatures topic shows each the other half,
+    and the campaign they report is the one a replay of the same records finds."""
+    records = sybil_campaign(60, seed=9) + ordinary_users(200, seed=4)
+    values = as_lines(records)
+    config = stack.config(checkpoint_interval_s=0.5)
+    a = ServiceProcess(config, stack.tmp / "a.log")
+    b = ServiceProcess(config, stack.tmp / "b.log")
+    owners: dict[int, str] = {}
+
+    def split() -> bool:
+        owners.clear()
+        for name in ("a.log", "b.log"):
+            assigned = [line for line in (stack.tmp / name).read_text().splitlines()
+                        if '"partitions assigned"' in line]
+            if assigned:
+                for tp in msgspec.json.decode(assigned[-1])["partitions"]:
+                    owners[int(tp.rsplit("/", 1)[1])] = name
+        return len(owners) == PARTITIONS and set(owners.values()) == {"a.log", "b.log"}
+
+    sybils = {r["account_id"] for r in records if r["account_id"].startswith("sybil")}
+    found: set[str] = set()
+
+    def converged() -> bool:
+        """Both instances checkpoint their campaign ids; once each has seen the other's
+        signatures, the sybils are one campaign there."""
+        saved = read_model(stack.tmp / "state" / "model.pkl", load_config(config).hash())
+        if not isinstance(saved, dict) or not saved.get("campaigns"):
+            return False
+        ids = collections.Counter(saved["campaigns"]["campaign_of"].get(s) for s in sybils)
+        campaign, count = ids.most_common(1)[0]
+        found.clear()
+        found.update(a for a, c in saved["campaigns"]["campaign_of"].items() if c == campaign)
+        return campaign is not None and count >= 0.95 * len(sybils)
+
+    try:
+        wait_until(split, 60, "the two instances to split the partitions")
+        stack.produce([(msgspec.json.decode(v)["account_id"].encode(), v) for v in values])
+        wait_until(stack.caught_up, 120, "both instances to commit every record")
+        wait_until(converged, 60, "the instances to agree on one campaign")
+        assert split(), "a rebalance moved partitions during the test"
+        owned = dict(owners)
+    finally:
+        assert a.terminate() == 0 and b.terminate() == 0
+    assert found <= sybils
+    # Accounts of both instances' partitions are in it: it was found across instances.
+    partition = partitions_of(stack)
+    assert {owned[partition[m]] for m in found} == {"a.log", "b.log"}
+
+    alerts = stack.read(stack.alerts)
+    campaigns = [x for x in alerts if x["kind"] == "campaign"]
+    assert campaigns and all(set(x["members"]) <= sybils for x in campaigns)
+    assert not alerted_accounts(alerts) - sybils
+
+    replay = Pipeline(load_config(config))
+    for i in range(0, len(values), 500):
+        replay.process(values[i:i + 500], "replay")
+    assert replay.campaigns is not None
+    (replayed,) = [set(c.members) for c in replay.campaigns.campaigns.values()]
+    assert len(replayed & found) >= 0.95 * len(replayed | found)
 
 
 def test_broker_outage_under_a_running_service(stack: Stack) -> None:

@@ -1,0 +1,48 @@
+import msgspec
+import numpy as np
+
+from detector.campaigns.minhash import EMPTY
+from detector.campaigns.signatures import SignatureMessage, Signatures, SignatureStore
+
+
+def sigs(accounts: list[str], updated: float, fill: int = 1) -> Signatures:
+    n = len(accounts)
+    return Signatures(
+        accounts=accounts, owner=np.arange(n, dtype=np.uint32) + 1,
+        updated=np.full(n, updated), score=np.full(n, 0.25),
+        templates=np.full((n, 8), fill, np.uint32), infra=np.full((n, 4), fill, np.uint32),
+        agents=np.full((n, 2), fill, np.uint32), behaviour=np.full((n, 3), 9, np.uint8),
+        timing=np.full((n, 24), 7, np.uint8))
+
+
+def test_newer_signatures_replace_older_ones_and_stale_ones_are_evicted() -> None:
+    store = SignatureStore(8, 4, 2, 3)
+    store.put(sigs(["a", "b"], 100.0, fill=1), local=True)
+    store.put(sigs(["a"], 50.0, fill=2), local=False)   # older: ignored
+    assert store.parts["templates"][store.row_of["a"], 0] == 1
+    assert store.local[store.row_of["a"]]
+    store.put(sigs(["b"], 200.0, fill=3), local=False)
+    assert store.parts["templates"][store.row_of["b"], 0] == 3
+    rows, local = store.evict(150.0)
+    assert local == ["a"] and "a" not in store.row_of and len(store) == 1
+    assert (store.parts["templates"][rows] == EMPTY).all()
+
+
+def test_store_grows_past_its_initial_capacity() -> None:
+    store = SignatureStore(8, 4, 2, 3)
+    accounts = [f"acct{i}" for i in range(3000)]
+    store.put(sigs(accounts, 1.0), local=True)
+    assert len(store) == 3000 and store.capacity >= 3000
+    assert store.accounts(np.array([store.row_of["acct2999"]])) == ["acct2999"]
+
+
+def test_wire_messages_round_trip_and_other_layouts_are_skipped() -> None:
+    store = SignatureStore(8, 4, 2, 3)
+    store.put(sigs(["a"], 10.0, fill=5), local=True)
+    message = store.message(store.row_of["a"])
+    decoded = msgspec.msgpack.decode(msgspec.msgpack.encode(message), type=SignatureMessage)
+    other = SignatureStore(8, 4, 2, 3)
+    back = other.from_messages(["a"], [decoded])
+    assert back is not None and back.templates.tolist() == [[5] * 8]
+    assert back.score.tolist() == [0.25] and back.updated.tolist() == [10.0]
+    assert SignatureStore(16, 4, 2, 3).from_messages(["a"], [decoded]) is None
