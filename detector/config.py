@@ -228,8 +228,9 @@ class CampaignsConfig(_Section, frozen=True):
     min_shared: Probability = 0.3
     min_size: Annotated[int, msgspec.Meta(ge=2)] = 5
     min_risk: Probability = 0.1
-    coordination_low: Probability = 0.12
-    coordination_high: Probability = 0.24
+    coordination_low: Probability = 0.08
+    coordination_high: Probability = 0.16
+    coordination_weight: NonNegativeFloat = 8.0
     same_org: Literal["exempt", "link"] = "exempt"
     idle_ttl_s: PositiveFloat = 21600.0
     max_members_listed: PositiveInt = 1000

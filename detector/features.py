@@ -125,9 +125,9 @@ CAMPAIGN_SIGNALS: tuple[Signal, ...] = (
            "Sybil accounts each stay under every per-account limit; together they are "
            "one campaign sharing templates and infrastructure."),
     Signal("campaign_risk", "score",
-           "Risk of the account's campaign (0 if none): the larger of its members' mean score "
-           "without campaign evidence and its coordination (many accounts sharing templates "
-           "and infrastructure).",
+           "Risk of the account's campaign (0 if none): its members' mean score without "
+           "campaign evidence, raised by its coordination (many accounts linked by sharing "
+           "templates and infrastructure).",
            "Accounts that each stay under every threshold are damning together; a group of "
            "similar benign accounts (one agent framework, one office NAT) is no campaign."),
     Signal("campaign_similarity", "similarity",

@@ -36,6 +36,11 @@ I64 = npt.NDArray[np.int64]
 _CAMPAIGN_NAMES = frozenset(s.name for s in CAMPAIGN_SIGNALS)
 
 
+def _combine(probability: float, log_odds: float) -> float:
+    p = min(max(probability, 1e-9), 1 - 1e-9)
+    return float(1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) + log_odds))))
+
+
 def _ramp(value: float, low: float, high: float) -> float:
     return min(max((value - low) / (high - low), 0.0), 1.0)
 
@@ -55,12 +60,13 @@ class Campaign:
     campaign_id: str
     members: list[str]
     score: float
-    """The campaign's risk: the larger of its members' mean risk on their own (without
-    campaign evidence) and its coordination."""
+    """The campaign's risk: its members' mean risk on their own (without campaign
+    evidence), with ``coordination_weight * coordination`` added on the log-odds scale."""
     member_risk: float
     coordination: float
-    """In [0, 1]: many accounts sharing templates *and* infrastructure. Either alone is
-    common among benign look-alikes (one agent framework; one office NAT)."""
+    """In [0, 1]: many accounts linked by sharing templates *and* infrastructure (edge by
+    edge). Either alone is common among benign look-alikes (one agent framework; one office
+    NAT)."""
     similarity: F64
     """Mean similarity of each kind (:data:`EVIDENCE` order) over the campaign's edges."""
     local: bool
@@ -293,16 +299,22 @@ class CampaignDetector:
     def _campaign(self, campaign_id: str, component: Component, members: list[str]) -> Campaign:
         cfg = self.config
         anchor = self.store.row_of[anchor_of(members)]
-        similarity = self.edge_parts[component.edges].mean(axis=0)
-        shared = similarity[[EVIDENCE.index("templates"), EVIDENCE.index("infrastructure")]]
-        coordination = float(
-            _ramp(float(shared.min()), cfg.coordination_low, cfg.coordination_high)
-            * _ramp(len(members), cfg.min_size, 4 * cfg.min_size))
+        parts = self.edge_parts[component.edges]
+        similarity = parts.mean(axis=0)
+        # Coordination is judged edge by edge: a chain of template-only links (common
+        # phrasing) joined to infrastructure-only links (a shared NAT) is not coordinated,
+        # even though both kinds show in the component's averages.
+        both = np.minimum(parts[:, EVIDENCE.index("templates")],
+                          parts[:, EVIDENCE.index("infrastructure")])
+        coordinated = np.clip((both - cfg.coordination_low)
+                              / (cfg.coordination_high - cfg.coordination_low), 0.0, 1.0)
+        coordination = float(coordinated.mean()
+                             * _ramp(len(members), cfg.min_size, 4 * cfg.min_size))
         member_risk = float(self.store.score[component.rows].mean())
         return Campaign(
             campaign_id=campaign_id,
             members=sorted(members),
-            score=max(member_risk, coordination),
+            score=_combine(member_risk, cfg.coordination_weight * coordination),
             member_risk=member_risk,
             coordination=coordination,
             similarity=similarity,
