@@ -15,21 +15,36 @@ import msgspec
 from detector.alerts import Alert, Sink
 from detector.baseline import RateLimitBaseline
 from detector.config import Config
-from detector.evaluation import AccountOutcome, EvaluationReport, Label, write_report
+from detector.evaluation import (
+    AccountOutcome,
+    EvaluationReport,
+    Label,
+    score_campaigns,
+    write_report,
+)
 from detector.replay import AccountTracker, ReplaySummary, replay
 
 __all__ = ["EvaluationResult", "FirstAlerts", "evaluate"]
 
 
 class FirstAlerts:
-    """A sink that remembers each account's first alert time (event time)."""
+    """A sink that remembers each account's first alert time (event time), and each
+    campaign's first alert time and members (pooled over its alerts)."""
 
     def __init__(self) -> None:
         self.first: dict[str, float] = {}
+        self.campaign_first: dict[str, float] = {}
+        self.campaign_members: dict[str, set[str]] = {}
 
     def write(self, items: Sequence[msgspec.Struct]) -> None:
         for item in items:
-            if isinstance(item, Alert) and item.account_id is not None:
+            if not isinstance(item, Alert):
+                continue
+            if item.kind == "campaign" and item.campaign_id is not None:
+                self.campaign_first.setdefault(item.campaign_id, item.ts)
+                self.campaign_members.setdefault(item.campaign_id, set()).update(
+                    item.members or ())
+            elif item.account_id is not None:
                 self.first.setdefault(item.account_id, item.ts)
 
     def flush(self) -> None:
@@ -62,6 +77,11 @@ class EvaluationResult:
             ("precision", pct(d.precision), pct(b.precision)),
             ("median time-to-detect", minutes(d.median_ttd_s), minutes(b.median_ttd_s)),
         ]
+        campaigns = self.report.campaigns
+        if campaigns is not None:
+            rows.append(("attack campaigns found", f"{campaigns.found}/{campaigns.total}",
+                         "n/a"))
+            rows.append(("false campaigns", str(len(campaigns.false_campaigns)), "n/a"))
         table = [f"{'':24}{'detector':>12}{'rate limit':>14}"]
         table += [f"{name:24}{mine:>12}{theirs:>14}" for name, mine, theirs in rows]
         return [*self.summary.lines(), "", *table, "", f"report: {self.report.markdown_path}"]
@@ -108,5 +128,7 @@ def evaluate(
             "config_hash": summary.config_hash,
         },
         threshold=config.alerting.threshold,
+        campaigns=score_campaigns(labels, first_alerts.campaign_members,
+                                  first_alerts.campaign_first, tracker.first_ts),
     )
     return EvaluationResult(summary, report)

@@ -30,6 +30,15 @@ def test_attacks_are_caught(result) -> None:  # type: ignore[no-untyped-def]
     assert m.median_ttd_s <= 15 * 60
 
 
+def test_every_attack_campaign_is_found_and_no_benign_one(result) -> None:  # type: ignore[no-untyped-def]
+    campaigns = result.report.campaigns
+    assert campaigns.total == 2 and campaigns.found == campaigns.total
+    assert all(m.coverage >= 0.9 and m.purity >= 0.95 for m in campaigns.matches)
+    assert campaigns.false_campaigns == []
+    m = result.report.detector
+    assert m.recall_by_label["slow_and_low"] >= 0.9
+
+
 def test_busy_customers_and_people_are_left_alone(result) -> None:  # type: ignore[no-untyped-def]
     m = result.report.detector
     assert m.benign_fpr <= 0.005

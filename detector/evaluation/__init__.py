@@ -8,6 +8,7 @@ Typical use after a replay::
     print(report.markdown_path, report.detector.attack_recall)
 """
 
+from detector.evaluation.campaigns import CampaignMatch, CampaignMetrics, score_campaigns
 from detector.evaluation.labels import (
     ATTACK_LABELS,
     HIGH_VOLUME_LABELS,
@@ -31,6 +32,8 @@ __all__ = [
     "HIGH_VOLUME_LABELS",
     "AccountClass",
     "AccountOutcome",
+    "CampaignMatch",
+    "CampaignMetrics",
     "DetectionMetrics",
     "EvaluationReport",
     "EvaluationTargets",
@@ -40,6 +43,7 @@ __all__ = [
     "ThresholdSweep",
     "classify_label",
     "read_labels",
+    "score_campaigns",
     "score_detector",
     "threshold_sweep",
     "write_report",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from detector.evaluation.campaigns import CampaignMetrics
 from detector.evaluation.labels import ATTACK_LABELS, HIGH_VOLUME_LABELS, Label
 from detector.evaluation.markdown import render_markdown
 from detector.evaluation.metrics import DetectionMetrics, score_detector
@@ -64,6 +65,7 @@ class EvaluationReport:
     markdown_path: Path
     metrics_path: Path
     plots: list[Path]
+    campaigns: CampaignMetrics | None = None
 
     def failures(self, targets: EvaluationTargets) -> list[str]:
         """Describe every target the detector misses; empty when all are met.
@@ -112,6 +114,7 @@ def write_report(
     *,
     attack_labels: Iterable[str] = ATTACK_LABELS,
     high_volume_labels: Iterable[str] = HIGH_VOLUME_LABELS,
+    campaigns: CampaignMetrics | None = None,
 ) -> EvaluationReport:
     """Score the detector and the baseline, then write report, JSON and plots.
 
@@ -142,6 +145,8 @@ def write_report(
     attack_labels, high_volume_labels : iterable of str
         Class definitions; default :data:`ATTACK_LABELS` and
         :data:`HIGH_VOLUME_LABELS`.
+    campaigns : CampaignMetrics, optional
+        Campaign-level scores, added to the report and ``metrics.json``.
 
     Returns
     -------
@@ -224,7 +229,7 @@ def write_report(
             run_facts,
             threshold,
             [(caption, path.name) for caption, path in captioned],
-        ),
+        ) + ("\n" + campaigns.markdown() if campaigns is not None else ""),
         encoding="utf-8",
     )
     metrics_path = out_dir / METRICS_NAME
@@ -235,6 +240,8 @@ def write_report(
         "detector": detector.to_dict(),
         "baseline": baseline.to_dict(),
     }
+    if campaigns is not None:
+        payload["campaigns"] = campaigns.to_dict()
     metrics_path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     return EvaluationReport(
         detector=detector,
@@ -242,6 +249,7 @@ def write_report(
         markdown_path=markdown_path,
         metrics_path=metrics_path,
         plots=[path for _, path in captioned],
+        campaigns=campaigns,
     )
 
 

@@ -10,6 +10,9 @@ def test_public_api() -> None:
         [
             "ATTACK_LABELS",
             "HIGH_VOLUME_LABELS",
+            "CampaignMatch",
+            "CampaignMetrics",
+            "score_campaigns",
             "AccountClass",
             "AccountOutcome",
             "DetectionMetrics",
