@@ -181,14 +181,18 @@ def _draw(collector: _Collector, service: Service, feeder: _Feeder, elapsed: flo
         "\033[H\033[2J\033[1mdistill-detector demo\033[0m  (Ctrl-C to stop)   "
         f"metrics: http://127.0.0.1:{port}/metrics",
         f"elapsed {elapsed:6.1f} s   produced {feeder.sent:>9,}   consumed {stats.records:>9,}"
-        f"   rejected {stats.rejected:>5,}   alerts {collector.count:>5,}",
+        f"   rejected {stats.rejected:>5,}   alerts {collector.count:>5,}   campaigns "
+        f"{len(service.pipeline.campaigns.campaigns) if service.pipeline.campaigns else 0}",
         "",
-        f"{'event time (UTC)':20} {'severity':8} {'account':22} {'score':>6}  top reasons",
+        f"{'event time (UTC)':20} {'severity':8} {'account / campaign':30} {'score':>6}"
+        "  top reasons",
     ]
     for alert in reversed(collector.recent(20)):
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(alert.ts))
         reasons = ", ".join(r.signal for r in alert.reasons[:3])
-        lines.append(f"{when:20} {_SEVERITY[alert.severity]} {alert.account_id or '':22} "
+        who = (f"{alert.campaign_id} ({len(alert.members or ())} acc.)"
+               if alert.kind == "campaign" else alert.account_id or "")
+        lines.append(f"{when:20} {_SEVERITY[alert.severity]} {who:30} "
                      f"{alert.score:6.3f}  {reasons}")
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()

@@ -69,6 +69,19 @@ class _PipelineCollector(Collector):
         for (topic, partition), value in sorted(self._lag().items()):
             lag.add_metric([topic, str(partition)], value)
         yield lag
+        campaigns = p.campaigns
+        if campaigns is not None:
+            yield GaugeMetricFamily("distill_campaigns_active",
+                                    "Campaigns found by the latest campaign pass.",
+                                    value=len(campaigns.campaigns))
+            yield GaugeMetricFamily("distill_campaign_signatures",
+                                    "Account signatures known (this instance's and others').",
+                                    value=len(campaigns.store))
+            yield CounterMetricFamily("distill_campaign_passes", "Campaign passes run.",
+                                      value=campaigns.stats.passes)
+            yield CounterMetricFamily("distill_campaign_candidate_pairs",
+                                      "Candidate pairs verified by campaign passes.",
+                                      value=campaigns.stats.candidate_pairs)
         info = GaugeMetricFamily("distill_build_info", "Version and config hash.",
                                  labels=["version", "config_hash"])
         info.add_metric([__version__, p.config_hash], 1)

@@ -43,9 +43,17 @@ def components(edges: I64, min_size: int) -> list[Component]:
                        shape=(len(nodes), len(nodes)))
     _, label = connected_components(graph, directed=False)
     sizes = np.bincount(label)
-    big = np.flatnonzero(sizes >= min_size)
+    if not (sizes >= min_size).any():
+        return []
+    # Group nodes and edges by component with one sort each, not one scan per component.
+    node_order = np.argsort(label, kind="stable")
+    node_bounds = np.append(0, np.cumsum(sizes))
     edge_label = label[pairs[:, 0]]
-    out = [Component(nodes[label == c], np.flatnonzero(edge_label == c)) for c in big.tolist()]
+    edge_order = np.argsort(edge_label, kind="stable")
+    edge_bounds = np.append(0, np.cumsum(np.bincount(edge_label, minlength=len(sizes))))
+    out = [Component(nodes[node_order[node_bounds[c]:node_bounds[c + 1]]],
+                     edge_order[edge_bounds[c]:edge_bounds[c + 1]])
+           for c in np.flatnonzero(sizes >= min_size).tolist()]
     out.sort(key=lambda c: (-len(c.rows), int(c.rows.min())))
     return out
 

@@ -44,9 +44,11 @@ class PairSimilarity:
 
 
 def _cosine(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> F64:
-    fa, fb = a.astype(np.float64), b.astype(np.float64)
-    norm = np.sqrt((fa * fa).sum(axis=1) * (fb * fb).sum(axis=1))
-    return np.divide((fa * fb).sum(axis=1), norm, out=np.zeros(len(a)), where=norm > 0)
+    ia, ib = a.astype(np.int32), b.astype(np.int32)
+    dot = np.einsum("ij,ij->i", ia, ib).astype(np.float64)
+    norm = np.sqrt(np.einsum("ij,ij->i", ia, ia).astype(np.float64)
+                   * np.einsum("ij,ij->i", ib, ib))
+    return np.divide(dot, norm, out=np.zeros(len(a)), where=norm > 0)
 
 
 _SHOWN = 13  # of 255: a squashed signal above 0.05 is one the account shows
