@@ -236,7 +236,7 @@ class Pipeline:
         campaigns, state = self.campaigns, part.state
         if campaigns is None or len(state) == 0:
             return
-        rows = np.fromiter(state.row_of.values(), dtype=np.int64, count=len(state))
+        rows = state.index.rows()
         step = self.config.pipeline.batch_records
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]

@@ -149,6 +149,8 @@ class Service:
         # The anomaly model and population baselines belong to the instance, not to a
         # partition: restore them too, so a restart scores as the run before it did.
         saved = read_model(self._model_path, self.pipeline.config_hash)
+        if isinstance(saved, RiskScorer):  # written before campaigns existed
+            saved = {"scorer": saved}
         if isinstance(saved, dict) and isinstance(saved.get("scorer"), RiskScorer):
             self.pipeline.scorer = saved["scorer"]
             if self.pipeline.campaigns is not None and saved.get("campaigns"):
@@ -307,9 +309,14 @@ class Service:
         kafka, campaigns = self.config.kafka, self.pipeline.campaigns
         if campaigns is None or not kafka.signatures_topic:
             return None
+        # The admin client is kafka-python's: it takes the consumer's security settings when
+        # they are in kafka-python's terms.
+        admin_options = {k: v for k, v in kafka.consumer.items()
+                         if k.startswith(("security_", "sasl_", "ssl_"))
+                         } if kafka.client == "kafka-python" else {}
         try:
             create_topics(kafka.bootstrap_servers, {kafka.signatures_topic: _SIGNATURE_PARTITIONS},
-                          compacted=[kafka.signatures_topic])
+                          compacted=[kafka.signatures_topic], options=admin_options)
         except Exception as exc:  # e.g. no permission to create: it may exist already
             log_event(log, logging.WARNING, "cannot create the signatures topic",
                       topic=kafka.signatures_topic, error=f"{type(exc).__name__}: {exc}")

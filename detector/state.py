@@ -27,6 +27,7 @@ import xxhash
 from detector.config import StateConfig, WindowConfig, WindowsConfig
 from detector.fingerprints import Fingerprints
 from detector.records import RecordBatch
+from detector.rows import RowIndex
 
 __all__ = ["BASE_COUNTERS", "AccountState", "SharingIndex", "UpdateResult", "hash32"]
 
@@ -259,15 +260,19 @@ class AccountState:
         self.total_requests = np.zeros(self.capacity, dtype=np.int64)
         self.dirty = np.zeros(self.capacity, dtype=bool)
         self.owner = np.zeros(self.capacity, dtype=np.uint32)
-        self.row_of: dict[str, int] = {}
-        self.account_of: list[str | None] = [None] * self.capacity
-        self._free: list[int] = list(range(self.capacity - 1, -1, -1))
+        self.index = RowIndex()
+        self.index.grow(self.capacity)
         self.ip_sharing = SharingIndex(config.sharing_ttl_s)
         self.network_sharing = SharingIndex(config.sharing_ttl_s)
         self.evicted_total = 0
 
     def __len__(self) -> int:
-        return len(self.row_of)
+        return len(self.index)
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        """Each tracked account's row."""
+        return self.index.row_of
 
     # -- rows -------------------------------------------------------------------------------
 
@@ -304,17 +309,11 @@ class AccountState:
         for name, (array, fill) in self._row_arrays().items():
             pad = np.full((new - old, *array.shape[1:]), fill, dtype=array.dtype)
             self._set_row_array(name, np.concatenate([array, pad]))
-        self.account_of.extend([None] * (new - old))
-        self._free[:0] = range(new - 1, old - 1, -1)
+        self.index.grow(new)
         self.capacity = new
 
     def _release(self, rows: I64) -> None:
-        for row in rows.tolist():
-            account = self.account_of[row]
-            if account is not None:
-                del self.row_of[account]
-                self.account_of[row] = None
-                self._free.append(row)
+        self.index.release(rows)
         for array, fill in self._row_arrays().values():
             array[rows] = fill
         self.evicted_total += len(rows)
@@ -324,7 +323,7 @@ class AccountState:
     def snapshot(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
         """The state as (arrays, metadata): tracked rows only, compacted, plus the sharing
         indexes. Hashes and counters only: no prompt text exists here to be written."""
-        rows = np.fromiter(self.row_of.values(), dtype=np.int64, count=len(self.row_of))
+        rows = self.index.rows()
         arrays = {name: array[rows] for name, (array, _) in self._row_arrays().items()}
         meta = {
             "accounts": list(self.row_of),
@@ -355,9 +354,7 @@ class AccountState:
                 raise ValueError(f"checkpoint array {name} has shape {saved.shape[1:]}, "
                                  f"this config needs {array.shape[1:]}")
             array[:n] = saved
-        self.row_of = {account: i for i, account in enumerate(accounts)}
-        self.account_of[:n] = accounts
-        self._free = list(range(self.capacity - 1, n - 1, -1))
+        self.index.load(accounts)
         watermark = meta["watermark"]
         self.watermark = -np.inf if watermark is None else float(watermark)
         self.evicted_total = int(meta["evicted_total"])
@@ -365,20 +362,19 @@ class AccountState:
         self.network_sharing.restore(meta["network_sharing"])
 
     def _rows_for(self, accounts: list[str]) -> tuple[I64, int, int]:
-        row_of = self.row_of
+        index = self.index
+        row_of = index.row_of
         rows = np.empty(len(accounts), dtype=np.int64)
         new = evicted = 0
         for i, account in enumerate(accounts):
             row = row_of.get(account)
             if row is None:
-                if not self._free:
+                if index.full:
                     if self.capacity < self.config.max_accounts:
                         self._grow()
                     else:
                         evicted += self._evict_oldest(protect=rows[:i])
-                row = self._free.pop()
-                row_of[account] = row
-                self.account_of[row] = account
+                row = index.assign(account)
                 new += 1
             rows[i] = row
         return rows, new, evicted
@@ -406,7 +402,7 @@ class AccountState:
         return len(idle)
 
     def accounts(self, rows: I64) -> list[str]:
-        return [self.account_of[r] or "" for r in rows.tolist()]
+        return self.index.accounts(rows)
 
     # -- updates ----------------------------------------------------------------------------
 

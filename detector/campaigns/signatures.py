@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.campaigns.minhash import EMPTY, MinHasher
+from detector.rows import RowIndex
 
 __all__ = ["HOURS", "PARTS", "SignatureMessage", "SignatureStore", "Signatures", "hashers"]
 
@@ -111,13 +112,15 @@ class SignatureStore:
         self.changed = np.zeros(0, dtype=bool)
         # The templates and infra sketches the similarity index last saw, per row.
         self.indexed: dict[str, U32] = {}
-        self.row_of: dict[str, int] = {}
-        self.account_of: list[str | None] = []
-        self._free: list[int] = []
+        self.index = RowIndex()
         self._grow(_INITIAL_ROWS)
 
     def __len__(self) -> int:
-        return len(self.row_of)
+        return len(self.index)
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        return self.index.row_of
 
     def _grow(self, to: int) -> None:
         old = self.capacity
@@ -141,21 +144,20 @@ class SignatureStore:
         self.local = pad(self.local, False)
         self.live = pad(self.live, False)
         self.changed = pad(self.changed, False)
-        self.account_of.extend([None] * (to - old))
-        self._free[:0] = range(to - 1, old - 1, -1)
+        self.index.grow(to)
         self.capacity = to
 
     def rows_for(self, accounts: list[str]) -> I64:
         """Rows of ``accounts``, assigning rows to new ones."""
+        index = self.index
+        row_of = index.row_of
         rows = np.empty(len(accounts), dtype=np.int64)
         for i, account in enumerate(accounts):
-            row = self.row_of.get(account)
+            row = row_of.get(account)
             if row is None:
-                if not self._free:
+                if index.full:
                     self._grow(self.capacity * 2)
-                row = self._free.pop()
-                self.row_of[account] = row
-                self.account_of[row] = account
+                row = index.assign(account)
             rows[i] = row
         return rows
 
@@ -197,12 +199,7 @@ class SignatureStore:
         return rows, local
 
     def _release(self, rows: I64) -> None:
-        for row in rows.tolist():
-            account = self.account_of[row]
-            if account is not None:
-                del self.row_of[account]
-                self.account_of[row] = None
-                self._free.append(row)
+        self.index.release(rows)
         self.live[rows] = False
         self.changed[rows] = False
         self.local[rows] = False
@@ -226,7 +223,7 @@ class SignatureStore:
             self.indexed[name][rows] = self.parts[name][rows]
 
     def accounts(self, rows: I64) -> list[str]:
-        return [self.account_of[r] or "" for r in rows.tolist()]
+        return self.index.accounts(rows)
 
     # -- wire form ---------------------------------------------------------------------------
 

@@ -1,0 +1,77 @@
+"""Dense array rows for account ids: the bookkeeping behind every columnar per-account store
+(window state, campaign signatures)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["RowIndex"]
+
+I64 = npt.NDArray[np.int64]
+
+
+class RowIndex:
+    """Each account gets a row once; released rows are reused, lowest first.
+
+    Examples
+    --------
+    >>> index = RowIndex()
+    >>> index.grow(2)
+    >>> index.assign("a"), index.assign("b"), index.full
+    (0, 1, True)
+    >>> index.release(np.array([0]))
+    >>> index.assign("c"), index.accounts(np.array([0, 1]))
+    (0, ['c', 'b'])
+    """
+
+    def __init__(self) -> None:
+        self.row_of: dict[str, int] = {}
+        self.account_of: list[str | None] = []
+        self._free: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    @property
+    def capacity(self) -> int:
+        return len(self.account_of)
+
+    @property
+    def full(self) -> bool:
+        return not self._free
+
+    def grow(self, capacity: int) -> None:
+        old = self.capacity
+        self.account_of.extend([None] * (capacity - old))
+        self._free[:0] = range(capacity - 1, old - 1, -1)
+
+    def assign(self, account: str) -> int:
+        """A free row for a new ``account`` (the caller makes sure one is free)."""
+        row = self._free.pop()
+        self.row_of[account] = row
+        self.account_of[row] = account
+        return row
+
+    def release(self, rows: I64) -> None:
+        for row in rows.tolist():
+            account = self.account_of[row]
+            if account is not None:
+                del self.row_of[account]
+                self.account_of[row] = None
+                self._free.append(row)
+
+    def load(self, accounts: list[str]) -> None:
+        """Start over with ``accounts`` in rows 0, 1, … (a restored checkpoint)."""
+        n = len(accounts)
+        self.row_of = {account: i for i, account in enumerate(accounts)}
+        self.account_of = [*accounts, *[None] * (self.capacity - n)]
+        self._free = list(range(self.capacity - 1, n - 1, -1))
+
+    def rows(self) -> I64:
+        """Every assigned row."""
+        return np.fromiter(self.row_of.values(), dtype=np.int64, count=len(self.row_of))
+
+    def accounts(self, rows: I64) -> list[str]:
+        account_of = self.account_of
+        return [account_of[r] or "" for r in rows.tolist()]
