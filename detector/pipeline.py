@@ -6,6 +6,7 @@ only the source of raw values and the sinks differ.
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ def _split_by_event_time(batch: RecordBatch, span_s: float) -> list[RecordBatch]
     cuts = np.flatnonzero(np.diff(piece)) + 1
     bounds = [0, *cuts.tolist(), len(batch)]
     return [batch.slice(a, b) for a, b in itertools.pairwise(bounds)]
+
+_IDLE_PARTITION_S = 30.0
 
 ScoreObserver = Callable[[list[str], npt.NDArray[np.float64], ScoreBatch], None]
 """Called with (accounts, event times, scores) after every scoring step."""
@@ -116,6 +119,9 @@ class Pipeline:
         self.campaigns = (CampaignDetector(config, self.config_hash)
                           if config.campaigns.enabled else None)
         self.watermark = -np.inf
+        # Event time of each partition with records, and when (wall clock) it last had some:
+        # campaign passes follow the slowest active partition (see _campaign_clock).
+        self._partition_clock: dict[int, tuple[float, float]] = {}
         self.default = self.new_partition()
         self.alert_sinks = list(alert_sinks)
         self.reject_sinks = list(reject_sinks)
@@ -178,12 +184,37 @@ class Pipeline:
         stats.late += update.late
         stats.evicted += update.evicted
         self.watermark = max(self.watermark, part.state.watermark)
+        self._partition_clock[id(part)] = (part.state.watermark, time.monotonic())
         alerts = self._score_due(part)
-        if self.campaigns is not None and self.campaigns.due(self.watermark):
-            alerts += self.campaigns.run(self.watermark)
+        if self.campaigns is not None:
+            clock = self._campaign_clock()
+            if np.isfinite(clock) and self.campaigns.due(clock):
+                alerts += self.campaigns.run(clock)
         self._maybe_evict(part)
         self._emit(alerts)
         return alerts
+
+    def track_partition(self, part: Partition) -> None:
+        """A partition assigned to this instance: until it has records (or has been quiet for
+        a while), campaign passes wait for it."""
+        self._partition_clock[id(part)] = (part.state.watermark, time.monotonic())
+
+    def drop_partition(self, part: Partition) -> None:
+        """The partition moved away: its event time no longer holds campaign passes back."""
+        self._partition_clock.pop(id(part), None)
+
+    def _campaign_clock(self) -> float:
+        """The event time campaign passes run at: the slowest partition's, among those that
+        had records within the last ``_IDLE_PARTITION_S`` seconds.
+
+        Campaigns span partitions. When a backlog is read, one partition's batch may run
+        hours of event time ahead of the others; passes at its time would see the other
+        partitions' accounts hours stale. A partition that has gone quiet must not stop
+        the clock, so it stops counting after a while (as idle sources do in Flink).
+        """
+        now = time.monotonic()
+        active = [w for w, seen in self._partition_clock.values() if now - seen < _IDLE_PARTITION_S]
+        return min(active) if active else self.watermark
 
     def run_campaigns(self) -> list[Alert]:
         """A campaign pass now, outside the event-time schedule: the live service calls it

@@ -173,6 +173,7 @@ class Service:
             if tp in self.owned:
                 continue
             self.owned[tp] = owned = self._restore(tp)
+            self.pipeline.track_partition(owned.partition)
             self.pipeline.refresh_signatures(owned.partition)
             if owned.next_offset is not None:
                 self.consumer.seek(tp, owned.next_offset)
@@ -187,6 +188,7 @@ class Service:
             if self.pipeline.campaigns is not None:
                 # Whoever gets the partition now publishes its accounts' signatures.
                 self.pipeline.campaigns.release(list(self.owned[tp].partition.state.row_of))
+            self.pipeline.drop_partition(self.owned[tp].partition)
             del self.owned[tp]
         log_event(log, logging.INFO, "partitions revoked",
                   partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
@@ -299,7 +301,10 @@ class Service:
         batch instead: at least once, and the ledger keeps delivered alerts from repeating.
         """
         for tp in list(self.owned):
+            self.pipeline.drop_partition(self.owned[tp].partition)
             self.owned[tp] = owned = self._restore(tp)
+            self.pipeline.track_partition(owned.partition)
+            self.pipeline.refresh_signatures(owned.partition)
             offset = owned.next_offset
             if offset is None:
                 offset = self.consumer.committed(tp)

@@ -199,6 +199,33 @@ def test_two_instances_find_one_campaign_across_their_partitions(stack: Stack) -
     assert len(replayed & found) >= 0.95 * len(replayed | found)
 
 
+def test_a_campaign_keeps_its_id_across_a_restart(stack: Stack) -> None:
+    records = sybil_campaign(40, seed=12) + ordinary_users(100, seed=5)
+    records.sort(key=lambda r: r["ts"])
+    values = [(r["account_id"].encode(), msgspec.json.encode(r)) for r in records]
+    half = len(values) // 2
+    config = stack.config()
+    for run, part in enumerate((values[:half], values[half:])):
+        stack.produce(part)
+        service = ServiceProcess(config, stack.tmp / f"run{run}.log")
+        try:
+            wait_until(stack.caught_up, 90, "the service to commit every record")
+        finally:
+            assert service.terminate() == 0
+    campaigns = [x for x in stack.read(stack.alerts) if x["kind"] == "campaign"]
+    before = {x["campaign_id"] for x in campaigns if x["ts"] <= records[half - 1]["ts"]}
+    after = {x["campaign_id"] for x in campaigns if x["ts"] > records[half - 1]["ts"]}
+    assert len(before) == 1, campaigns
+    assert after <= before  # no second campaign: at most re-reported under the same id
+    assert "state restored" in (stack.tmp / "run1.log").read_text()
+    # The restarted instance holds the sybils in the campaign of the same id.
+    saved = read_model(stack.tmp / "state" / "model.pkl", load_config(config).hash())
+    assert isinstance(saved, dict)
+    ids = collections.Counter(saved["campaigns"]["campaign_of"].get(f"sybil-{k:04d}")
+                              for k in range(40))
+    assert ids.most_common(1)[0] == (next(iter(before)), 40)
+
+
 def test_broker_outage_under_a_running_service(stack: Stack) -> None:
     values = traffic_values()
     half = len(values) // 2
