@@ -20,7 +20,7 @@ import numpy.typing as npt
 from detector.alerts import MAX_REASONS, Alert, AlertPolicy, Reason
 from detector.campaigns.extract import account_signatures
 from detector.campaigns.grouping import CampaignRegistry, Component, anchor_of, components
-from detector.campaigns.lsh import BandIndex
+from detector.campaigns.lsh import BandIndex, unique_pairs
 from detector.campaigns.signatures import SignatureMessage, SignatureStore, hashers
 from detector.campaigns.similarity import EVIDENCE, PairSimilarity, pair_similarity
 from detector.config import Config
@@ -225,14 +225,10 @@ class CampaignDetector:
         candidates = np.empty((0, 2), dtype=np.int64)
         if len(changed):
             parts = store.parts
-            self.template_index.update(changed, parts["templates"][changed])
-            self.infra_index.update(changed, parts["infra"][changed])
-            candidates = np.concatenate([
-                self.template_index.candidates(changed, parts["templates"][changed]),
-                self.infra_index.candidates(changed, parts["infra"][changed]),
-            ])
-            codes = np.unique((candidates[:, 0] << 32) | candidates[:, 1])
-            candidates = np.column_stack([codes >> 32, codes & 0xFFFFFFFF])
+            candidates = unique_pairs(np.concatenate([
+                self.template_index.reindex(changed, parts["templates"][changed]),
+                self.infra_index.reindex(changed, parts["infra"][changed]),
+            ]))
         similarity = pair_similarity(store, candidates, cfg)
         self._add_edges(similarity)
         self.stats.passes += 1

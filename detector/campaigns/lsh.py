@@ -7,7 +7,7 @@ and 0.15 at ``s = 0.1``.
 
 Each band is a sorted array of (band key, row) rather than a dict of buckets: updating the
 rows that changed since the last pass is a handful of vectorised operations per band, and the
-index costs 12 bytes per account and band with no per-account Python objects. Buckets larger
+index costs 16 bytes per account and band with no per-account Python objects. Buckets larger
 than ``max_bucket`` (common phrasing shared by thousands) contribute only their first
 ``max_bucket`` members as candidates: enough to connect a campaign, bounded in cost.
 """
@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from detector.campaigns.minhash import EMPTY, mix64
 
-__all__ = ["BandIndex"]
+__all__ = ["BandIndex", "unique_pairs"]
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -71,8 +71,16 @@ class BandIndex:
 
     def update(self, rows: I64, signatures: U32) -> None:
         """(Re-)index ``rows`` with their current signatures."""
-        self.remove(rows)
+        self._insert(rows, self.band_keys(signatures))
+
+    def reindex(self, rows: I64, signatures: U32) -> I64:
+        """:meth:`update` then :meth:`candidates` for the same rows, hashing the bands once."""
         keys = self.band_keys(signatures)
+        self._insert(rows, keys)
+        return self._candidates(rows, keys)
+
+    def _insert(self, rows: I64, keys: npt.NDArray[np.uint64]) -> None:
+        self.remove(rows)
         for b in range(self.bands):
             present = keys[:, b] != 0
             new_keys, new_rows = keys[present, b], rows[present]
@@ -85,11 +93,15 @@ class BandIndex:
     def candidates(self, rows: I64, signatures: U32) -> I64:
         """Unordered pairs ``[a, b]`` (``a < b``), each of ``rows`` with the indexed rows that
         share one of its bands, at most ``max_bucket`` per bucket."""
-        keys = self.band_keys(signatures)
+        return self._candidates(rows, self.band_keys(signatures))
+
+    def _candidates(self, rows: I64, keys: npt.NDArray[np.uint64]) -> I64:
         found: list[I64] = []
         for b in range(self.bands):
             present = keys[:, b] != 0
-            k, r = keys[present, b], rows[present]
+            # Sorted queries walk the sorted band in order: far fewer cache misses.
+            order = np.argsort(keys[present, b], kind="stable")
+            k, r = keys[present, b][order], rows[present][order]
             lo = np.searchsorted(self._keys[b], k, side="left")
             hi = np.minimum(np.searchsorted(self._keys[b], k, side="right"),
                             lo + self.max_bucket)
@@ -101,8 +113,21 @@ class BandIndex:
             found.append(np.column_stack([np.repeat(r, sizes), self._rows[b][positions]]))
         if not found:
             return np.empty((0, 2), dtype=np.int64)
-        pairs = np.concatenate(found)
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        pairs = np.sort(pairs, axis=1)
-        codes = np.unique((pairs[:, 0] << 32) | pairs[:, 1])
-        return np.column_stack([codes >> 32, codes & 0xFFFFFFFF])
+        return unique_pairs(np.concatenate(found))
+
+
+def unique_pairs(pairs: I64) -> I64:
+    """Distinct unordered pairs ``[a, b]`` with ``a < b`` (pairs ``[a, a]`` dropped), sorted.
+
+    Sort-based: NumPy's hash-based ``unique`` on int64 is many times slower here.
+
+    >>> unique_pairs(np.array([[2, 1], [1, 2], [3, 3], [0, 5]])).tolist()
+    [[0, 5], [1, 2]]
+    """
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    if len(pairs) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.sort(pairs, axis=1)
+    codes = np.sort((pairs[:, 0] << 32) | pairs[:, 1])
+    codes = codes[np.append(True, codes[1:] != codes[:-1])]
+    return np.column_stack([codes >> 32, codes & 0xFFFFFFFF])

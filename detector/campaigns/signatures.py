@@ -16,9 +16,10 @@ part               what it summarises                          bytes (default co
 =================  ==========================================  =============================
 
 plus the owner (``org_id``, or the account itself, hashed: 4 bytes), the event time of the
-update (8), the account's last risk score (4) and a flag saying whether this instance owns the
-account (1): 274 bytes per account with the default config. No prompt text, only hashes of
-hashes. :class:`SignatureMessage` is the wire form on the signatures topic.
+update (8), the account's risk score without campaign evidence (4) and three flags (local,
+live, changed: 3): 276 bytes per signature with the default config. The store also keeps the
+last-indexed copy of the templates and infra sketches (192), so a row is 468 bytes. No prompt
+text, only hashes of hashes. :class:`SignatureMessage` is the wire form on the signatures topic.
 """
 
 from __future__ import annotations
