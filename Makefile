@@ -30,10 +30,13 @@ lint: $(STAMP)
 evaluate: $(STAMP)
 	$(VENV)/bin/distill-detector simulate --out $(OUT)/mixed.jsonl.gz --labels $(OUT)/mixed-labels.csv
 	$(VENV)/bin/distill-detector evaluate --input $(OUT)/mixed.jsonl.gz --labels $(OUT)/mixed-labels.csv --out $(OUT)/evaluation
+	printf 'campaigns: {enabled: false}\n' > $(OUT)/no-campaigns.yaml
+	$(VENV)/bin/distill-detector evaluate --config $(OUT)/no-campaigns.yaml --input $(OUT)/mixed.jsonl.gz --labels $(OUT)/mixed-labels.csv --out $(OUT)/evaluation-no-campaigns
 
 bench: $(STAMP)
 	$(PY) benchmarks/replay_throughput.py
 	$(PY) benchmarks/run_throughput.py
+	$(PY) benchmarks/campaign_scale.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

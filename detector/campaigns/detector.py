@@ -19,7 +19,13 @@ import numpy.typing as npt
 
 from detector.alerts import MAX_REASONS, Alert, AlertPolicy, Reason
 from detector.campaigns.extract import account_signatures
-from detector.campaigns.grouping import CampaignRegistry, Component, anchor_of, components
+from detector.campaigns.grouping import (
+    CampaignRegistry,
+    Component,
+    anchor_of,
+    bridges,
+    components,
+)
 from detector.campaigns.lsh import BandIndex, unique_pairs
 from detector.campaigns.signatures import SignatureMessage, SignatureStore, hashers
 from detector.campaigns.similarity import EVIDENCE, PairSimilarity, pair_similarity
@@ -264,13 +270,27 @@ class CampaignDetector:
         self.edge_combined = np.concatenate([self.edge_combined, similarity.combined[edge]])
 
     def _components(self) -> tuple[list[Component], list[list[str]], list[str]]:
-        found = components(self.edges, self.config.min_size)
-        groups = [self.store.accounts(c.rows) for c in found]
         remote = self._remote_campaign
         if len(remote) > 2 * len(self.store) + 1024:  # drop hints of forgotten accounts
             self._remote_campaign = remote = {a: c for a, c in remote.items()
                                               if a in self.store.row_of}
+        kept = np.flatnonzero(~self._bridges(remote))
+        found = [Component(c.rows, kept[c.edges])
+                 for c in components(self.edges[kept], self.config.min_size)]
+        groups = [self.store.accounts(c.rows) for c in found]
         return found, groups, self.registry.assign(groups, remote)
+
+    def _bridges(self, remote: dict[str, str]) -> npt.NDArray[np.bool_]:
+        """Edges that would merge two existing campaigns on too little evidence."""
+        if len(self.edges) == 0:
+            return np.zeros(0, dtype=bool)
+        nodes, inverse = np.unique(self.edges.ravel(), return_inverse=True)
+        campaign_of = self.registry.campaign_of
+        ids: dict[str, int] = {}
+        group = np.array([ids.setdefault(c, len(ids)) if (c := campaign_of.get(a)
+                                                             or remote.get(a)) else -1
+                          for a in self.store.accounts(nodes)], dtype=np.int64)
+        return bridges(self.edges, group[inverse.reshape(-1, 2)], self.config.bridge_support)
 
     def _group(self, watermark: float, found: list[Component], groups: list[list[str]],
                ids: list[str]) -> list[Alert]:

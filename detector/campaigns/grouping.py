@@ -19,7 +19,7 @@ import xxhash
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["CampaignRegistry", "Component", "anchor_of", "components"]
+__all__ = ["CampaignRegistry", "Component", "anchor_of", "bridges", "components"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -55,6 +55,39 @@ def components(edges: I64, min_size: int) -> list[Component]:
                      edge_order[edge_bounds[c]:edge_bounds[c + 1]])
            for c in np.flatnonzero(sizes >= min_size).tolist()]
     out.sort(key=lambda c: (-len(c.rows), int(c.rows.min())))
+    return out
+
+
+def bridges(edges: I64, group: I64, min_support: int) -> npt.NDArray[np.bool_]:
+    """Edges between two groups (``group[i]``: the group of ``edges[i, 0]`` and of
+    ``edges[i, 1]`` as columns; -1 for none) that fewer than ``min_support`` common
+    neighbours back.
+
+    Two campaigns that happen to have one near pair would otherwise merge through that
+    single edge; parts of one campaign that meet are joined by many edges closing triangles.
+
+    >>> edges = np.array([[0, 1], [1, 2], [0, 2], [2, 3], [3, 4], [4, 5], [3, 5]])
+    >>> group = np.array([[0, 0], [0, 0], [0, 0], [0, 1], [1, 1], [1, 1], [1, 1]])
+    >>> bridges(edges, group, 1).tolist()
+    [False, False, False, True, False, False, False]
+    """
+    cross = (group[:, 0] != group[:, 1]) & (group[:, 0] >= 0) & (group[:, 1] >= 0)
+    out = np.zeros(len(edges), dtype=bool)
+    if not cross.any():
+        return out
+    nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
+    pairs = inverse.reshape(-1, 2)
+    n = len(nodes)
+    both = np.concatenate([pairs, pairs[:, ::-1]])
+    adjacency = coo_matrix((np.ones(len(both), dtype=np.int32), (both[:, 0], both[:, 1])),
+                           shape=(n, n)).tocsr()
+    adjacency.sum_duplicates()
+    indptr, indices = adjacency.indptr, adjacency.indices
+    for i in np.flatnonzero(cross).tolist():
+        a, b = pairs[i]
+        common = np.intersect1d(indices[indptr[a]:indptr[a + 1]],
+                                indices[indptr[b]:indptr[b + 1]], assume_unique=True)
+        out[i] = len(common) < min_support
     return out
 
 
