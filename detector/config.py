@@ -227,7 +227,7 @@ class CampaignsConfig(_Section, frozen=True):
     min_similarity: Probability = 0.36
     min_shared: Probability = 0.3
     min_size: Annotated[int, msgspec.Meta(ge=2)] = 5
-    bridge_support: Annotated[int, msgspec.Meta(ge=0)] = 3
+    bridge_support: Annotated[int, msgspec.Meta(ge=0)] = 2
     min_risk: Probability = 0.1
     coordination_low: Probability = 0.08
     coordination_high: Probability = 0.16

@@ -281,7 +281,7 @@ class CampaignDetector:
         return found, groups, self.registry.assign(groups, remote)
 
     def _bridges(self, remote: dict[str, str]) -> npt.NDArray[np.bool_]:
-        """Edges that would merge two existing campaigns on too little evidence."""
+        """Links that would change the grouping on too little evidence."""
         if len(self.edges) == 0:
             return np.zeros(0, dtype=bool)
         nodes, inverse = np.unique(self.edges.ravel(), return_inverse=True)
