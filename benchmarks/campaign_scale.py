@@ -243,7 +243,7 @@ def sketch(detector: CampaignDetector, pop: Population, rows: np.ndarray, update
 # -- timing the phases of a pass -----------------------------------------------------------
 
 PHASES = ("evict", "drift check", "index remove", "index insert", "candidates",
-          "verify pairs", "edges", "components", "group+alerts", "other")
+          "verify pairs", "edges", "bridge guard", "components", "group+alerts", "other")
 
 
 class Phases:
@@ -267,13 +267,15 @@ class Phases:
         for obj, attr, name in ((store, "evict", "evict"), (store, "drifted", "drift check"),
                                 (store, "mark_indexed", "drift check"),
                                 (det, "_drop_edges", "edges"), (det, "_add_edges", "edges"),
-                                (det, "_components", "components"), (det, "_group", "group")):
+                                (det, "_components", "components"), (det, "_bridges", "bridges"),
+                                (det, "_group", "group")):
             setattr(obj, attr, self.wrap(name, getattr(obj, attr)))
         for index in (det.template_index, det.infra_index):
             index.remove = self.wrap("index remove", index.remove)  # type: ignore[method-assign]
-            index.update = self.wrap("index update", index.update)  # type: ignore[method-assign]
-            index.candidates = self.wrap(  # type: ignore[method-assign]
-                "candidates", index.candidates)
+            index._insert = self.wrap(  # type: ignore[method-assign]
+                "index update", index._insert)
+            index._candidates = self.wrap(  # type: ignore[method-assign]
+                "candidates", index._candidates)
 
     def split(self, total: float) -> dict[str, float]:
         """This pass's seconds per phase (``PHASES``), then reset."""
@@ -283,8 +285,8 @@ class Phases:
                "index remove": s["index remove"],
                "index insert": s["index update"] - s["index remove"],
                "candidates": s["candidates"], "verify pairs": s["verify pairs"],
-               "edges": s["edges"], "components": s["components"],
-               "group+alerts": s["group"]}
+               "edges": s["edges"], "bridge guard": s["bridges"],
+               "components": s["components"] - s["bridges"], "group+alerts": s["group"]}
         out["other"] = total - sum(out.values())
         self.seconds = defaultdict(float)
         return out

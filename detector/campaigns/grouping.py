@@ -83,11 +83,16 @@ def bridges(edges: I64, group: I64, min_support: int) -> npt.NDArray[np.bool_]:
     adjacency = coo_matrix((np.ones(len(both), dtype=np.int32), (both[:, 0], both[:, 1])),
                            shape=(n, n)).tocsr()
     adjacency.data[:] = 1  # a pair listed twice is one link
-    checked = pairs[check]
-    common = np.asarray(adjacency[checked[:, 0]].multiply(adjacency[checked[:, 1]])
-                        .sum(axis=1)).ravel()
-    out[check] = common < min_support
+    checked = np.flatnonzero(check)
+    for start in range(0, len(checked), _CHUNK):  # bounded memory when every link is new
+        part = checked[start:start + _CHUNK]
+        a, b = pairs[part, 0], pairs[part, 1]
+        common = np.asarray(adjacency[a].multiply(adjacency[b]).sum(axis=1)).ravel()
+        out[part] = common < min_support
     return out
+
+
+_CHUNK = 20_000
 
 
 def anchor_of(accounts: list[str]) -> str:
