@@ -34,7 +34,7 @@ import numpy.typing as npt
 from detector.campaigns.minhash import EMPTY, MinHasher
 from detector.rows import RowIndex
 
-__all__ = ["HOURS", "PARTS", "SignatureMessage", "SignatureStore", "Signatures", "hashers"]
+__all__ = ["HOURS", "SignatureMessage", "SignatureStore", "Signatures", "hashers"]
 
 U32 = npt.NDArray[np.uint32]
 U8 = npt.NDArray[np.uint8]
@@ -42,7 +42,6 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 HOURS = 24
-PARTS = ("templates", "infra", "agents", "behaviour", "timing")
 _INITIAL_ROWS = 1024
 
 
