@@ -367,6 +367,10 @@ class Service:
         try:
             if self.owned:
                 self.checkpoint(list(self.owned))
+                # Covered: closing the consumer revokes them, and a second checkpoint from
+                # inside close() would wait on a commit that confluent-kafka never answers
+                # there (measured: 30 s, then CommitFailed).
+                self.owned.clear()
         except Exception as exc:
             log_event(log, logging.ERROR, "final checkpoint failed",
                       error=f"{type(exc).__name__}: {exc}")
