@@ -158,6 +158,7 @@ class Service:
         self.exchange = self._signature_exchange()
         self.owned: dict[TopicPartition, _Owned] = {}
         self._stop = stop_event or threading.Event()
+        self._checkpointed_for_close = False
         self._last_checkpoint = time.monotonic()
         self.telemetry = Telemetry(self.pipeline, self._tracked, self._lag)
         self.metrics_port: int | None = None
@@ -182,7 +183,7 @@ class Service:
 
     def on_revoke(self, partitions: list[TopicPartition]) -> None:
         mine = [tp for tp in partitions if tp in self.owned]
-        if mine:
+        if mine and not self._checkpointed_for_close:
             self.checkpoint(mine)
         for tp in mine:
             if self.pipeline.campaigns is not None:
@@ -367,10 +368,10 @@ class Service:
         try:
             if self.owned:
                 self.checkpoint(list(self.owned))
-                # Covered: closing the consumer revokes them, and a second checkpoint from
-                # inside close() would wait on a commit that confluent-kafka never answers
-                # there (measured: 30 s, then CommitFailed).
-                self.owned.clear()
+                # Covered: closing the consumer revokes the partitions, and a second
+                # checkpoint from inside close() would wait on a commit that confluent-kafka
+                # never answers there (measured: 30 s, then CommitFailed).
+                self._checkpointed_for_close = True
         except Exception as exc:
             log_event(log, logging.ERROR, "final checkpoint failed",
                       error=f"{type(exc).__name__}: {exc}")
