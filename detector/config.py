@@ -294,6 +294,8 @@ class TelemetryConfig(_Section, frozen=True):
     enabled: bool = True
     host: str = "0.0.0.0"
     port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9108
+    ready_max_lag_records: Annotated[int, msgspec.Meta(ge=0)] = 1_000_000
+    ready_max_loop_age_s: PositiveFloat = 60.0
 
 
 class Config(_Section, frozen=True):

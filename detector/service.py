@@ -35,6 +35,7 @@ from types import FrameType
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from detector.alerts import Alert, Sink
 from detector.checkpoint import read_checkpoint, read_model, write_checkpoint, write_model
@@ -160,7 +161,9 @@ class Service:
         self._stop = stop_event or threading.Event()
         self._checkpointed_for_close = False
         self._last_checkpoint = time.monotonic()
-        self.telemetry = Telemetry(self.pipeline, self._tracked, self._lag)
+        self._last_loop = time.monotonic()
+        self._backing_off = False
+        self.telemetry = Telemetry(self.pipeline, self._tracked, self._lag, self.ready)
         self.metrics_port: int | None = None
         if config.telemetry.enabled:
             self.metrics_port = self.telemetry.serve(config.telemetry.host,
@@ -217,9 +220,13 @@ class Service:
                     if time.monotonic() - self._last_checkpoint >= svc.checkpoint_interval_s:
                         self.checkpoint(list(self.owned))
                     backoff = svc.retry_backoff_s
+                    self._backing_off = False
+                    self._last_loop = time.monotonic()
                 except Exception as exc:  # broker trouble: nothing is lost, try again
                     if not _is_transient(exc):
                         raise
+                    self._backing_off = True
+                    self.telemetry.broker_errors.labels(type(exc).__name__).inc()
                     log_event(log, logging.WARNING, "broker unavailable, retrying",
                               error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
                     self._stop.wait(backoff)
@@ -246,6 +253,9 @@ class Service:
             )
             owned.next_offset = records.offsets[-1] + 1
             owned.high_watermark = records.high_watermark
+            newest = owned.partition.state.watermark
+            if np.isfinite(newest):
+                self.telemetry.event_lag_seconds.observe(max(time.time() - newest, 0.0))
             handled += len(records.values)
             if alerts:
                 delivered[records.tp] = alerts
@@ -266,6 +276,30 @@ class Service:
 
     def checkpoint(self, partitions: list[TopicPartition]) -> None:
         """Flush sinks, write state, commit offsets: in that order."""
+        try:
+            self._checkpoint(partitions)
+        except Exception:
+            self.telemetry.checkpoint_failures.inc()
+            raise
+        self.telemetry.checkpoint_last_success.set(time.time())
+
+    def ready(self) -> tuple[bool, str]:
+        """Readiness (``/readyz``): partitions assigned and restored, the loop polling, not
+        backing off from broker errors, lag within ``telemetry.ready_max_lag_records``."""
+        bounds = self.config.telemetry
+        if not self.owned:
+            return False, "no partitions assigned (yet)"
+        age = time.monotonic() - self._last_loop
+        if age > bounds.ready_max_loop_age_s:
+            return False, f"no poll completed for {age:.0f} s"
+        if self._backing_off:
+            return False, "broker unavailable, retrying"
+        lag = sum(self._lag().values())
+        if lag > bounds.ready_max_lag_records:
+            return False, f"consumer lag {lag} records, above {bounds.ready_max_lag_records}"
+        return True, f"ready: {len(self.owned)} partitions, lag {lag} records"
+
+    def _checkpoint(self, partitions: list[TopicPartition]) -> None:
         started = time.monotonic()
         self.pipeline.flush()
         offsets: dict[TopicPartition, int] = {}

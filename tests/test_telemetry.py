@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -41,3 +42,42 @@ def test_a_scrape_shows_records_alerts_and_campaigns() -> None:
     assert got["distill_accounts_tracked", ()] == len(pipeline.state)
     # Account ids never become labels.
     assert not any("sybil" in value for _, labels in got for _, value in labels)
+
+
+def documented() -> set[str]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text()
+    return {line.split("`")[1] for line in text.splitlines() if line.startswith("| `distill_")}
+
+
+def test_every_exported_metric_is_documented_and_every_documented_one_exported() -> None:
+    from prometheus_client import generate_latest
+
+    telemetry = Telemetry(Pipeline(Config()), lambda: 0)
+    telemetry.broker_errors.labels("DeliveryFailed").inc()
+    families = {f.name + ("_total" if f.type == "counter" else "")
+                for f in text_string_to_metric_families(
+                    generate_latest(telemetry.registry).decode())}
+    assert families == documented()
+
+
+def test_health_and_readiness_endpoints() -> None:
+    state = {"ready": (False, "no partitions assigned (yet)")}
+    telemetry = Telemetry(Pipeline(Config()), lambda: 0, ready=lambda: state["ready"])
+    port = telemetry.serve("127.0.0.1", 0)
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    try:
+        assert get("/healthz") == (200, "ok\n")
+        assert get("/readyz") == (503, "no partitions assigned (yet)\n")
+        state["ready"] = (True, "ready: 4 partitions, lag 0 records")
+        assert get("/readyz")[0] == 200
+    finally:
+        telemetry.close()

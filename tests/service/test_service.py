@@ -6,9 +6,12 @@ import collections
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import msgspec
+from prometheus_client.parser import text_string_to_metric_families
 
 from detector.checkpoint import read_checkpoint, read_model
 from detector.config import load_config
@@ -57,12 +60,32 @@ def state_requests(stack: Stack) -> int:
     return total
 
 
+def scrape(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
 def test_alerts_flow_and_a_clean_stop_commits_exactly_the_end(stack: Stack) -> None:
     values = traffic_values()
     stack.produce(values)
     service = ServiceProcess(stack.config(), stack.tmp / "service.log")
     try:
         wait_until(stack.caught_up, 90, "the service to commit every record")
+        started = next(msgspec.json.decode(line) for line in
+                       (stack.tmp / "service.log").read_text().splitlines()
+                       if '"service started"' in line)
+        port = started["metrics_port"]
+        assert scrape(port, "/healthz") == (200, "ok\n")
+        wait_until(lambda: scrape(port, "/readyz")[0] == 200, 30, "the service to be ready")
+        status, text = scrape(port, "/metrics")
+        metrics = {s.name: s.value for f in text_string_to_metric_families(text)
+                   for s in f.samples if not s.labels or s.labels.get("result") == "accepted"}
+        assert status == 200 and metrics["distill_records_total"] == len(values)
+        assert metrics["distill_checkpoint_last_success_timestamp_seconds"] > 0
+        assert metrics["distill_event_lag_seconds_count"] > 0
     finally:
         assert service.terminate() == 0, (stack.tmp / "service.log").read_text()[-2000:]
     assert stack.committed() == stack.ends
