@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-dev
 OUT     ?= out
 
-.PHONY: demo test lint bench evaluate clean
+.PHONY: demo test lint bench evaluate clean promtool
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/distill-detector demo
 
-test: $(STAMP)
+# The alert-rule tests run promtool (Debian's prometheus package); installed when missing.
+promtool:
+	@command -v promtool >/dev/null || apt-get install -y -qq prometheus \
+	  || (apt-get update -qq && apt-get install -y -qq prometheus) \
+	  || { echo "make test needs promtool: install the 'prometheus' package"; exit 1; }
+
+test: $(STAMP) promtool
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q
