@@ -37,6 +37,8 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from detector import __version__
+from detector.alerts import SEVERITIES
+from detector.records import REJECT_REASONS
 
 if TYPE_CHECKING:
     from detector.pipeline import Pipeline
@@ -104,15 +106,18 @@ class _PipelineCollector(Collector):
         records.add_metric(["accepted"], stats.accepted)
         records.add_metric(["rejected"], stats.rejected)
         yield records
+        # Every label value is exported from the start, at 0: rate() and increase() need a
+        # series to exist before its first increment to see that increment.
         rejects = CounterMetricFamily("distill_rejects", "Rejected records by reason.",
                                       labels=["reason"])
-        for reason, count in sorted(stats.rejects.items()):
-            rejects.add_metric([reason], count)
+        for reason in REJECT_REASONS:
+            rejects.add_metric([reason], stats.rejects.get(reason, 0))
         yield rejects
         alerts = CounterMetricFamily("distill_alerts", "Alerts raised by kind and severity.",
                                      labels=["kind", "severity"])
-        for (kind, severity), count in sorted(stats.alerts.items()):
-            alerts.add_metric([kind, severity], count)
+        for kind in ("account", "campaign"):
+            for severity in SEVERITIES:
+                alerts.add_metric([kind, severity], stats.alerts.get((kind, severity), 0))
         yield alerts
         yield CounterMetricFamily("distill_evaluations", "Account evaluations (scorings).",
                                   value=stats.evaluations)
@@ -175,6 +180,8 @@ class Telemetry:
         self.broker_errors = Counter(
             "distill_broker_errors", "Broker errors that made the service back off and "
             "rewind, by error type.", ["error"], registry=self.registry)
+        for error in ("BufferFull", "CommitFailed", "ConsumerError", "DeliveryFailed"):
+            self.broker_errors.labels(error)  # exported at 0 from the start
         self.batch_seconds = Histogram(
             "distill_batch_duration_seconds", "Time to process one polled batch.",
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
