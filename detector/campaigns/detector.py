@@ -386,9 +386,13 @@ class CampaignDetector:
         return alerts
 
     def _reasons(self, campaign: Campaign) -> list[Reason]:
+        """What sets the campaign apart: each kind of similarity's weighted excess over the
+        same similarity among this pass's candidate pairs (behaviour is alike for most
+        candidate pairs, shared proxies are not)."""
         w = self.config.weights
         weights = np.array([getattr(w, kind) for kind in EVIDENCE])
-        contributions = campaign.similarity * weights / weights.sum()
+        excess = np.maximum(campaign.similarity - self.baselines, 0.0)
+        contributions = excess * weights / weights.sum()
         order = np.argsort(-contributions, kind="stable")[:MAX_REASONS]
         return [Reason(signal=REASON_NAMES[EVIDENCE[j]],
                        value=round(float(campaign.similarity[j]), 6),
