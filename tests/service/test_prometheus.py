@@ -80,7 +80,11 @@ class Prometheus:
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(20)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 @pytest.fixture
@@ -98,9 +102,11 @@ def service_and_prometheus(stack: Stack) -> Iterator[tuple[Stack, ServiceProcess
         prometheus = Prometheus(stack.tmp, f"127.0.0.1:{port()}")
         yield stack, service, prometheus
     finally:
-        if prometheus is not None:
-            prometheus.stop()
-        assert service.terminate() == 0
+        try:
+            if prometheus is not None:
+                prometheus.stop()
+        finally:
+            assert service.terminate() == 0
 
 
 def test_bad_records_and_a_campaign_fire_their_alerts_in_prometheus(

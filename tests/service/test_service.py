@@ -151,7 +151,8 @@ def test_two_instances_split_the_partitions_and_raise_the_same_alerts(stack: Sta
         stack.produce(values)
         wait_until(stack.caught_up, 120, "both instances to commit every record")
     finally:
-        assert a.terminate() == 0 and b.terminate() == 0
+        # Both, before asserting: a failed first stop must not leave the second running.
+        assert [a.terminate(), b.terminate()] == [0, 0]
     logs = [(stack.tmp / n).read_text() for n in ("a.log", "b.log")]
     assert all("partitions assigned" in log for log in logs)
     alerts = stack.read(stack.alerts)
@@ -203,7 +204,8 @@ def test_two_instances_find_one_campaign_across_their_partitions(stack: Stack) -
         assert split(), "a rebalance moved partitions during the test"
         owned = dict(owners)
     finally:
-        assert a.terminate() == 0 and b.terminate() == 0
+        # Both, before asserting: a failed first stop must not leave the second running.
+        assert [a.terminate(), b.terminate()] == [0, 0]
     assert found <= sybils
     # Accounts of both instances' partitions are in it: it was found across instances.
     partition = partitions_of(stack)
