@@ -22,9 +22,8 @@ from detector.campaigns.extract import account_signatures
 from detector.campaigns.grouping import (
     CampaignRegistry,
     Component,
+    EdgeGraph,
     anchor_of,
-    bridges,
-    components,
 )
 from detector.campaigns.lsh import BandIndex, unique_pairs
 from detector.campaigns.signatures import SignatureMessage, SignatureStore, hashers
@@ -274,23 +273,19 @@ class CampaignDetector:
         if len(remote) > 2 * len(self.store) + 1024:  # drop hints of forgotten accounts
             self._remote_campaign = remote = {a: c for a, c in remote.items()
                                               if a in self.store.row_of}
-        kept = np.flatnonzero(~self._bridges(remote))
-        found = [Component(c.rows, kept[c.edges])
-                 for c in components(self.edges[kept], self.config.min_size)]
+        graph = EdgeGraph(self.edges)
+        found = graph.components(self.config.min_size, keep=~self._bridges(graph, remote))
         groups = [self.store.accounts(c.rows) for c in found]
         return found, groups, self.registry.assign(groups, remote)
 
-    def _bridges(self, remote: dict[str, str]) -> npt.NDArray[np.bool_]:
+    def _bridges(self, graph: EdgeGraph, remote: dict[str, str]) -> npt.NDArray[np.bool_]:
         """Links that would change the grouping on too little evidence."""
-        if len(self.edges) == 0:
-            return np.zeros(0, dtype=bool)
-        nodes, inverse = np.unique(self.edges.ravel(), return_inverse=True)
         campaign_of = self.registry.campaign_of
         ids: dict[str, int] = {}
         group = np.array([ids.setdefault(c, len(ids)) if (c := campaign_of.get(a)
                                                              or remote.get(a)) else -1
-                          for a in self.store.accounts(nodes)], dtype=np.int64)
-        return bridges(self.edges, group[inverse.reshape(-1, 2)], self.config.bridge_support)
+                          for a in self.store.accounts(graph.nodes)], dtype=np.int64)
+        return graph.bridges(group, self.config.bridge_support)
 
     def _group(self, watermark: float, found: list[Component], groups: list[list[str]],
                ids: list[str]) -> list[Alert]:

@@ -19,7 +19,7 @@ import xxhash
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["CampaignRegistry", "Component", "anchor_of", "bridges", "components"]
+__all__ = ["CampaignRegistry", "Component", "EdgeGraph", "anchor_of"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -32,64 +32,79 @@ class Component:
     """Indexes (into the edge list) of the edges inside the component."""
 
 
-def components(edges: I64, min_size: int) -> list[Component]:
-    """Connected components of at least ``min_size`` nodes of the graph ``edges`` (pairs of
-    rows), largest first."""
-    if len(edges) == 0:
-        return []
-    nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
-    pairs = inverse.reshape(-1, 2)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
-                       shape=(len(nodes), len(nodes)))
-    _, label = connected_components(graph, directed=False)
-    sizes = np.bincount(label)
-    if not (sizes >= min_size).any():
-        return []
-    # Group nodes and edges by component with one sort each, not one scan per component.
-    node_order = np.argsort(label, kind="stable")
-    node_bounds = np.append(0, np.cumsum(sizes))
-    edge_label = label[pairs[:, 0]]
-    edge_order = np.argsort(edge_label, kind="stable")
-    edge_bounds = np.append(0, np.cumsum(np.bincount(edge_label, minlength=len(sizes))))
-    out = [Component(nodes[node_order[node_bounds[c]:node_bounds[c + 1]]],
-                     edge_order[edge_bounds[c]:edge_bounds[c + 1]])
-           for c in np.flatnonzero(sizes >= min_size).tolist()]
-    out.sort(key=lambda c: (-len(c.rows), int(c.rows.min())))
-    return out
+class EdgeGraph:
+    """The link graph of one pass, indexed once: its distinct nodes (signature rows) and each
+    link as a pair of node indexes.
 
-
-def bridges(edges: I64, group: I64, min_support: int) -> npt.NDArray[np.bool_]:
-    """Links not inside one existing group (``group[i]``: the groups of ``edges[i, 0]`` and
-    ``edges[i, 1]``; -1 for none) that fewer than ``min_support`` common neighbours back.
-
-    Two campaigns that happen to have a near pair, or a campaign and a few look-alikes,
-    would otherwise merge through that single link; members of one campaign are joined by
-    many links closing triangles. Links inside a campaign are not re-checked, so the cost
-    stays with the links that change the grouping.
-
-    >>> edges = np.array([[0, 1], [1, 2], [0, 2], [2, 3], [3, 4], [4, 5], [3, 5]])
-    >>> group = np.array([[0, 0], [0, 0], [0, 0], [0, -1], [-1, -1], [-1, -1], [-1, -1]])
-    >>> bridges(edges, group, 1).tolist()
-    [False, False, False, True, False, False, False]
+    Examples
+    --------
+    >>> graph = EdgeGraph(np.array([[0, 1], [1, 2], [2, 3], [10, 11], [11, 12], [20, 21]]))
+    >>> [c.rows.tolist() for c in graph.components(min_size=3)]
+    [[0, 1, 2, 3], [10, 11, 12]]
     """
-    check = ~((group[:, 0] == group[:, 1]) & (group[:, 0] >= 0))
-    out = np.zeros(len(edges), dtype=bool)
-    if min_support <= 0 or not check.any():
+
+    def __init__(self, edges: I64):
+        self.edges = edges
+        nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
+        self.nodes: I64 = nodes
+        self.pairs: I64 = inverse.reshape(-1, 2)
+
+    def components(self, min_size: int, keep: npt.NDArray[np.bool_] | None = None
+                   ) -> list[Component]:
+        """Connected components of at least ``min_size`` nodes over the links ``keep``
+        selects (all by default), largest first; their edges index the whole edge list."""
+        n = len(self.nodes)
+        if n == 0:
+            return []
+        kept = np.flatnonzero(keep) if keep is not None else np.arange(len(self.pairs))
+        pairs = self.pairs[kept]
+        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        _, label = connected_components(graph, directed=False)
+        sizes = np.bincount(label)
+        if not (sizes >= min_size).any():
+            return []
+        # Group nodes and edges by component with one sort each, not one scan per component.
+        node_order = np.argsort(label, kind="stable")
+        node_bounds = np.append(0, np.cumsum(sizes))
+        edge_label = label[pairs[:, 0]]
+        edge_order = kept[np.argsort(edge_label, kind="stable")]
+        edge_bounds = np.append(0, np.cumsum(np.bincount(edge_label, minlength=len(sizes))))
+        out = [Component(self.nodes[node_order[node_bounds[c]:node_bounds[c + 1]]],
+                         edge_order[edge_bounds[c]:edge_bounds[c + 1]])
+               for c in np.flatnonzero(sizes >= min_size).tolist()]
+        out.sort(key=lambda c: (-len(c.rows), int(c.rows.min())))
         return out
-    nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
-    pairs = inverse.reshape(-1, 2)
-    n = len(nodes)
-    both = np.concatenate([pairs, pairs[:, ::-1]])
-    adjacency = coo_matrix((np.ones(len(both), dtype=np.int32), (both[:, 0], both[:, 1])),
-                           shape=(n, n)).tocsr()
-    adjacency.data[:] = 1  # a pair listed twice is one link
-    checked = np.flatnonzero(check)
-    for start in range(0, len(checked), _CHUNK):  # bounded memory when every link is new
-        part = checked[start:start + _CHUNK]
-        a, b = pairs[part, 0], pairs[part, 1]
-        common = np.asarray(adjacency[a].multiply(adjacency[b]).sum(axis=1)).ravel()
-        out[part] = common < min_support
-    return out
+
+    def bridges(self, group: I64, min_support: int) -> npt.NDArray[np.bool_]:
+        """Links not inside one existing group (``group[i]``: the group of node ``i``, -1 for
+        none) that fewer than ``min_support`` common neighbours back.
+
+        Two campaigns that happen to have a near pair, or a campaign and a few look-alikes,
+        would otherwise merge through that single link; members of one campaign are joined
+        by many links closing triangles. Links inside a campaign are not re-checked, so the
+        cost stays with the links that change the grouping.
+
+        >>> graph = EdgeGraph(np.array([[0, 1], [1, 2], [0, 2], [2, 3], [3, 4], [4, 5], [3, 5]]))
+        >>> graph.bridges(np.array([0, 0, 0, -1, -1, -1]), 1).tolist()
+        [False, False, False, True, False, False, False]
+        """
+        ends = group[self.pairs]
+        check = ~((ends[:, 0] == ends[:, 1]) & (ends[:, 0] >= 0))
+        out = np.zeros(len(self.pairs), dtype=bool)
+        if min_support <= 0 or not check.any():
+            return out
+        n = len(self.nodes)
+        both = np.concatenate([self.pairs, self.pairs[:, ::-1]])
+        adjacency = coo_matrix((np.ones(len(both), dtype=np.int32), (both[:, 0], both[:, 1])),
+                               shape=(n, n)).tocsr()
+        adjacency.data[:] = 1  # a pair listed twice is one link
+        checked = np.flatnonzero(check)
+        for start in range(0, len(checked), _CHUNK):  # bounded memory when every link is new
+            part = checked[start:start + _CHUNK]
+            a, b = self.pairs[part, 0], self.pairs[part, 1]
+            common = np.asarray(adjacency[a].multiply(adjacency[b]).sum(axis=1)).ravel()
+            out[part] = common < min_support
+        return out
 
 
 _CHUNK = 20_000

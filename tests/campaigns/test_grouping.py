@@ -1,14 +1,14 @@
 import numpy as np
 
-from detector.campaigns.grouping import CampaignRegistry, components
+from detector.campaigns.grouping import CampaignRegistry, EdgeGraph
 
 
 def test_components_of_at_least_min_size_largest_first() -> None:
     edges = np.array([[0, 1], [1, 2], [2, 3], [10, 11], [11, 12], [20, 21]])
-    found = components(edges, min_size=3)
+    found = EdgeGraph(edges).components(min_size=3)
     assert [c.rows.tolist() for c in found] == [[0, 1, 2, 3], [10, 11, 12]]
     assert [c.edges.tolist() for c in found] == [[0, 1, 2], [3, 4]]
-    assert components(np.empty((0, 2), dtype=np.int64), 2) == []
+    assert EdgeGraph(np.empty((0, 2), dtype=np.int64)).components(2) == []
 
 
 def test_ids_follow_the_majority_of_members_and_split_groups_get_new_ids() -> None:
