@@ -298,7 +298,7 @@ def structure_bytes(det: CampaignDetector) -> int:
               store.score, store.local, store.live, store.changed,
               det.edges, det.edge_parts, det.edge_combined]
     for index in (det.template_index, det.infra_index):
-        arrays += [*index._keys, *index._rows]
+        arrays += [index._keys, index._rows]
     return sum(a.nbytes for a in arrays)
 
 

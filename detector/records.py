@@ -221,17 +221,19 @@ class BatchDecoder:
         """Decode ``values``; ``offsets[i]`` (default: ``i``) locates value ``i`` in ``source``."""
         offs = list(range(len(values))) if offsets is None else list(offsets)
         rejects: list[Reject] = []
-        keep_values: list[bytes] = []
-        keep_offsets: list[int] = []
-        for value, off in zip(values, offs, strict=True):
-            if len(value) > self.max_record_bytes:
-                rejects.append(
-                    _reject(f"oversized: record of {len(value)} bytes exceeds "
-                            f"max_record_bytes={self.max_record_bytes}", value, source, off)
-                )
-            else:
-                keep_values.append(value)
-                keep_offsets.append(off)
+        keep_values: list[bytes] = list(values)
+        keep_offsets: list[int] = offs
+        if max(map(len, values), default=0) > self.max_record_bytes:
+            keep_values, keep_offsets = [], []
+            for value, off in zip(values, offs, strict=True):
+                if len(value) > self.max_record_bytes:
+                    rejects.append(
+                        _reject(f"oversized: record of {len(value)} bytes exceeds "
+                                f"max_record_bytes={self.max_record_bytes}", value, source, off)
+                    )
+                else:
+                    keep_values.append(value)
+                    keep_offsets.append(off)
         records = self._decode_all(keep_values, keep_offsets, source, rejects)
         batch = _columns(
             [r for r, _, _ in records], [o for _, o, _ in records], source, self._networks
@@ -276,13 +278,16 @@ class BatchDecoder:
         ts_bad = ~((batch.ts >= TS_MIN) & (batch.ts <= TS_MAX))
         for i in np.flatnonzero(ts_bad).tolist():
             bad.append((i, f"out_of_range: ts {batch.ts[i]!r} is not between 2000 and 2100"))
-        for i, (ip, net) in enumerate(zip(batch.client_ip, batch.network, strict=True)):
-            if ip is not None and net is None:
-                bad.append((i, f"invalid_value: client_ip {ip[:64]!r} is not an IP address"))
-        for i, text in enumerate(batch.prompt_text):
-            if text is not None and len(text) > self.max_prompt_chars:
-                bad.append((i, f"oversized: prompt_text of {len(text)} chars exceeds "
-                               f"max_prompt_chars={self.max_prompt_chars}"))
+        # Scans in C first; the Python loops run only for a batch with a bad value.
+        if None in batch.network:
+            for i, (ip, net) in enumerate(zip(batch.client_ip, batch.network, strict=True)):
+                if ip is not None and net is None:
+                    bad.append((i, f"invalid_value: client_ip {ip[:64]!r} is not an IP address"))
+        if max(map(len, filter(None, batch.prompt_text)), default=0) > self.max_prompt_chars:
+            for i, text in enumerate(batch.prompt_text):
+                if text is not None and len(text) > self.max_prompt_chars:
+                    bad.append((i, f"oversized: prompt_text of {len(text)} chars exceeds "
+                                   f"max_prompt_chars={self.max_prompt_chars}"))
         if not bad:
             return batch, rejects
         drop = np.zeros(len(batch), dtype=bool)
@@ -308,6 +313,33 @@ def _reject(reason: str, value: bytes, source: str, offset: int | None) -> Rejec
     return Reject(reason, _redact(value).decode("utf-8", errors="replace"), source, offset)
 
 
+def _networks_of(ips: tuple[str | None, ...], networks: dict[str, str | None]
+                 ) -> list[str | None]:
+    """The network of each IP, parsing each distinct new IP once (``networks`` caches)."""
+    for ip in set(ips).difference(networks):
+        if ip is not None:
+            networks[ip] = _network(ip)
+    return [None if ip is None else networks[ip] for ip in ips]
+
+
+def _numbers(values: tuple[float | None, ...], default: float) -> F64:
+    """A float column; ``None`` becomes ``default``."""
+    column = np.array(values, dtype=np.float64).reshape(len(values))  # None -> nan
+    column[np.isnan(column)] = default
+    return column
+
+
+def _ints(values: tuple[int | None, ...], default: int) -> I64:
+    """An int column; ``None`` becomes ``default``, absurd counts saturate at 2**62."""
+    return np.clip(_numbers(values, default), default, 2.0**62).astype(np.int64)
+
+
+def _objects(values: tuple[object, ...]) -> npt.NDArray[np.object_]:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
 def _columns(
     records: list[RequestRecord],
     offsets: list[int],
@@ -315,42 +347,33 @@ def _columns(
     networks: dict[str, str | None],
 ) -> RecordBatch:
     n = len(records)
-    ts = np.fromiter((_to_unix(r.ts) for r in records), dtype=np.float64, count=n)
-    ips = [r.client_ip for r in records]
-    nets: list[str | None] = []
-    for ip in ips:
-        if ip is None:
-            nets.append(None)
-            continue
-        net = networks.get(ip, "")
-        if net == "":
-            net = networks[ip] = _network(ip)
-        nets.append(net)
-
-    def ints(values: list[int | None], default: int) -> I64:
-        return np.fromiter(
-            (default if v is None else v for v in values), dtype=np.int64, count=n
-        )
-
+    # One tuple per record and one transpose, both in C: no per-field Python loops.
+    rows = zip(*map(msgspec.structs.astuple, records), strict=True) if n else (
+        () for _ in RequestRecord.__struct_fields__)
+    column: dict[str, tuple[Any, ...]] = dict(zip(RequestRecord.__struct_fields__, rows,
+                                                  strict=True))
+    try:
+        ts = np.array(column["ts"], dtype=np.float64).reshape(n)
+    except TypeError:  # RFC 3339 strings were decoded to datetimes
+        ts = np.fromiter(map(_to_unix, column["ts"]), dtype=np.float64, count=n)
+    ips = column["client_ip"]
     return RecordBatch(
         source=source,
         offsets=np.asarray(offsets, dtype=np.int64),
         ts=ts,
-        account_id=[r.account_id for r in records],
-        org_id=[r.org_id for r in records],
-        client_ip=ips,
-        network=nets,
-        user_agent=[r.user_agent for r in records],
-        status=ints([r.status for r in records], 200),
-        prompt_tokens=ints([r.prompt_tokens for r in records], 0),
-        completion_tokens=ints([r.completion_tokens for r in records], 0),
-        max_tokens=ints([r.max_tokens for r in records], -1),
-        finish_length=np.fromiter(
-            (r.finish_reason == "length" for r in records), dtype=bool, count=n
-        ),
-        reasoning=np.fromiter((r.reasoning is True for r in records), dtype=bool, count=n),
-        logprobs=np.fromiter((bool(r.logprobs) for r in records), dtype=bool, count=n),
-        multi_n=np.fromiter(((r.n or 1) > 1 for r in records), dtype=bool, count=n),
-        prompt_text=[r.prompt_text for r in records],
-        prompt_fingerprint=[r.prompt_fingerprint for r in records],
+        account_id=list(column["account_id"]),
+        org_id=list(column["org_id"]),
+        client_ip=list(ips),
+        network=_networks_of(ips, networks),
+        user_agent=list(column["user_agent"]),
+        status=_ints(column["status"], 200),
+        prompt_tokens=_ints(column["prompt_tokens"], 0),
+        completion_tokens=_ints(column["completion_tokens"], 0),
+        max_tokens=_ints(column["max_tokens"], -1),
+        finish_length=_objects(column["finish_reason"]) == "length",
+        reasoning=_objects(column["reasoning"]) == True,  # noqa: E712 (elementwise, None too)
+        logprobs=_objects(column["logprobs"]).astype(bool),
+        multi_n=_numbers(column["n"], 1) > 1,
+        prompt_text=list(column["prompt_text"]),
+        prompt_fingerprint=list(column["prompt_fingerprint"]),
     )

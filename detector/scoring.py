@@ -18,10 +18,10 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from river import anomaly
 
 from detector.config import AnomalyConfig, Rule, ScoringConfig
 from detector.features import FeatureMatrix, squash
+from detector.halfspace import HalfSpaceForest
 
 __all__ = ["AnomalyModel", "Evidence", "Model", "RiskScorer", "RuleModel", "ScoreBatch"]
 
@@ -85,7 +85,7 @@ class RuleModel:
 
 
 class AnomalyModel:
-    """River ``HalfSpaceTrees`` over squashed signals, read as a population percentile.
+    """Half-space trees over squashed signals, read as a population percentile.
 
     The raw tree score depends on the traffic mix, so it is turned into its percentile among
     the last few thousand scores; the contribution ramps from ``low_percentile`` to
@@ -98,33 +98,29 @@ class AnomalyModel:
     def __init__(self, config: AnomalyConfig, history: int = 5000, learn_every: int = 4):
         self.config = config
         self.names = [self.name]
-        self._trees = anomaly.HalfSpaceTrees(
-            n_trees=config.n_trees,
-            height=config.height,
-            window_size=config.window_size,
-            seed=config.seed,
-        )
+        # Built on first use, when the signal names are known.
+        self._forest: HalfSpaceForest | None = None
         self._history = np.zeros(history)
         self._filled = 0
         self._pos = 0
         self._learn_every = learn_every
         self._seen = 0
-        # learn_many follows score_many on the same features: build the trees' inputs once.
-        self._last: tuple[FeatureMatrix, list[dict[str, float]]] | None = None
+        # learn_many follows score_many on the same features: squash them once.
+        self._last: tuple[FeatureMatrix, F64] | None = None
 
-    def _inputs(self, features: FeatureMatrix) -> list[dict[str, float]]:
-        if self._last is not None and self._last[0] is features:
-            return self._last[1]
-        matrix = squash(features)
-        names = features.names
-        inputs = [dict(zip(names, row, strict=True)) for row in matrix.tolist()]
-        self._last = (features, inputs)
-        return inputs
+    def _inputs(self, features: FeatureMatrix) -> tuple[HalfSpaceForest, F64]:
+        if self._forest is None:
+            cfg = self.config
+            self._forest = HalfSpaceForest(features.names, n_trees=cfg.n_trees,
+                                           height=cfg.height, window_size=cfg.window_size,
+                                           seed=cfg.seed)
+        if self._last is None or self._last[0] is not features:
+            self._last = (features, squash(features))
+        return self._forest, self._last[1]
 
     def score_many(self, features: FeatureMatrix) -> Evidence:
-        inputs = self._inputs(features)
-        raw = np.fromiter((self._trees.score_one(x) for x in inputs), dtype=np.float64,
-                          count=len(inputs))
+        forest, inputs = self._inputs(features)
+        raw = forest.score(inputs)
         history = np.sort(self._history[: self._filled])
         if len(history) >= 100:
             percentile = np.searchsorted(history, raw, side="right") / len(history)
@@ -143,12 +139,12 @@ class AnomalyModel:
         self._filled = min(self._filled + len(raw), size)
 
     def learn_many(self, features: FeatureMatrix, mask: npt.NDArray[np.bool_]) -> None:
-        inputs = self._inputs(features)
-        for x, eligible in zip(inputs, mask.tolist(), strict=True):
-            if eligible:
-                self._seen += 1
-                if self._seen % self._learn_every == 0:
-                    self._trees.learn_one(x)
+        forest, inputs = self._inputs(features)
+        eligible = np.flatnonzero(mask)
+        # Every learn_every-th eligible evaluation, counted across calls.
+        chosen = eligible[(self._seen + 1 + np.arange(len(eligible))) % self._learn_every == 0]
+        self._seen += len(eligible)
+        forest.learn(inputs[chosen])
 
 
 @dataclass(frozen=True)

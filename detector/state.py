@@ -62,16 +62,15 @@ def hash32(values: list[str | None]) -> U32:
     IPs, networks, user agents and orgs repeat heavily, so hashes are cached (bounded).
     """
     cache = _HASH_CACHE
-    if len(cache) > 500_000:
+    missing = set(values).difference(cache)
+    if len(cache) + len(missing) > 500_000:
         cache.clear()
         cache[None] = 0
-    out = np.empty(len(values), dtype=np.uint32)
-    for i, v in enumerate(values):
-        h = cache.get(v)
-        if h is None:
-            h = cache[v] = xxhash.xxh32_intdigest(v.encode()) or 1  # type: ignore[union-attr]
-        out[i] = h
-    return out
+        missing = set(values)
+        missing.discard(None)
+    for v in missing:
+        cache[v] = xxhash.xxh32_intdigest(v.encode()) or 1  # type: ignore[union-attr]
+    return np.fromiter(map(cache.__getitem__, values), dtype=np.uint32, count=len(values))
 
 
 @dataclass(frozen=True)
@@ -364,16 +363,24 @@ class AccountState:
     def _rows_for(self, accounts: list[str]) -> tuple[I64, int, int]:
         index = self.index
         row_of = index.row_of
-        rows = np.empty(len(accounts), dtype=np.int64)
+        found = np.empty(len(accounts), dtype=object)
+        found[:] = list(map(row_of.get, accounts))
+        missing = found == None  # noqa: E711 (elementwise)
+        if not missing.any():
+            return found.astype(np.int64), 0, 0
+        rows = np.where(missing, -1, found).astype(np.int64)
+        unknown = np.flatnonzero(missing)
         new = evicted = 0
-        for i, account in enumerate(accounts):
-            row = row_of.get(account)
+        for i in unknown.tolist():  # new accounts only: known ones were looked up above
+            account = accounts[i]
+            row = row_of.get(account)  # an earlier record of this batch may have added it
             if row is None:
                 if index.full:
                     if self.capacity < self.config.max_accounts:
                         self._grow()
                     else:
-                        evicted += self._evict_oldest(protect=rows[:i])
+                        # Every row this batch already uses stays, known ones included.
+                        evicted += self._evict_oldest(protect=rows[rows >= 0])
                 row = index.assign(account)
                 new += 1
             rows[i] = row

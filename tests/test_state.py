@@ -90,6 +90,16 @@ def test_cap_evicts_the_least_recently_seen() -> None:
     assert set(h.state.row_of) == {"a1", "a2", "a3", "a4"}
 
 
+def test_cap_never_evicts_an_account_later_in_the_same_batch() -> None:
+    h = StateHarness(config_with(state={"max_accounts": 4}))
+    h.feed([record(f"a{i}", T0 + i) for i in range(4)])
+    # a0 is the least recently seen, but the batch uses it after the new account.
+    h.state.update(*_batch(h, [record("new", T0 + 10), record("a0", T0 + 11,
+                                                                 completion_tokens=5)]))
+    assert "a0" in h.state.row_of and "new" in h.state.row_of
+    assert long_sums(h, "a0")["completion_tokens"] == 5
+
+
 def test_arrays_grow_past_the_initial_capacity() -> None:
     h = StateHarness()
     h.feed([record(f"a{i}", T0 + i * 0.001, completion_tokens=i) for i in range(3000)])

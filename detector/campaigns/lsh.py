@@ -5,11 +5,12 @@ signatures agree on every slot of some band are *candidates*. With Jaccard simil
 that happens with probability ``1 - (1 - s^r)^b``: with 16 bands of 2, 0.78 at ``s = 0.3``
 and 0.15 at ``s = 0.1``.
 
-Each band is a sorted array of (band key, row) rather than a dict of buckets: updating the
-rows that changed since the last pass is a handful of vectorised operations per band, and the
-index costs 16 bytes per account and band with no per-account Python objects. Buckets larger
-than ``max_bucket`` (common phrasing shared by thousands) contribute only their first
-``max_bucket`` members as candidates: enough to connect a campaign, bounded in cost.
+The whole index is one sorted array of (band and bucket key, row) rather than a dict of
+buckets per band: updating the rows that changed since the last pass is a handful of
+vectorised operations, whatever the number of bands, and the index costs 16 bytes per account
+and band with no per-account Python objects. Buckets larger than ``max_bucket`` (common
+phrasing shared by thousands) contribute only their first ``max_bucket`` members as
+candidates: enough to connect a campaign, bounded in cost.
 """
 
 from __future__ import annotations
@@ -42,14 +43,17 @@ class BandIndex:
         self.bands = num_perm // rows_per_band
         self.rows_per_band = rows_per_band
         self.max_bucket = max_bucket
-        self._keys = [np.empty(0, dtype=np.uint64) for _ in range(self.bands)]
-        self._rows = [np.empty(0, dtype=np.int64) for _ in range(self.bands)]
+        # The band number takes the top bits of the key, so one sorted array holds every band.
+        self._band_bits = max(1, (self.bands - 1).bit_length())
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._rows = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
-        return len(self._rows[0]) if self.bands else 0
+        return len(self._rows) // self.bands if self.bands else 0
 
     def band_keys(self, signatures: U32) -> U64:
-        """``(rows, bands)`` band keys; 0 for an empty signature (never a candidate)."""
+        """``(rows, bands)`` keys, unique across bands; 0 for an empty signature (never a
+        candidate)."""
         n = len(signatures)
         shaped = signatures[:, : self.bands * self.rows_per_band].reshape(
             n, self.bands, self.rows_per_band).astype(np.uint64)
@@ -57,17 +61,19 @@ class BandIndex:
         with np.errstate(over="ignore"):
             for j in range(self.rows_per_band):
                 key = mix64(key * np.uint64(0x100000001B3) + shaped[:, :, j])
-        key = key | np.uint64(1)
+        shift = np.uint64(64 - self._band_bits)
+        band = np.arange(self.bands, dtype=np.uint64) << shift
+        key = (key >> np.uint64(self._band_bits)) | band | np.uint64(1)
         key[signatures[:, 0] == EMPTY] = 0
         return key
 
     def remove(self, rows: I64) -> None:
-        if len(rows) == 0:
+        if len(rows) == 0 or len(self._rows) == 0:
             return
-        drop = np.sort(rows)
-        for b in range(self.bands):
-            keep = ~np.isin(self._rows[b], drop, assume_unique=False)
-            self._keys[b], self._rows[b] = self._keys[b][keep], self._rows[b][keep]
+        drop = np.zeros(max(int(rows.max()), int(self._rows.max())) + 1, dtype=bool)
+        drop[rows] = True
+        keep = ~drop[self._rows]
+        self._keys, self._rows = self._keys[keep], self._rows[keep]
 
     def update(self, rows: I64, signatures: U32) -> None:
         """(Re-)index ``rows`` with their current signatures."""
@@ -79,41 +85,38 @@ class BandIndex:
         self._insert(rows, keys)
         return self._candidates(rows, keys)
 
-    def _insert(self, rows: I64, keys: npt.NDArray[np.uint64]) -> None:
+    def _flat(self, rows: I64, keys: U64) -> tuple[U64, I64]:
+        """The present (key, row) entries of ``keys``, sorted by key then row."""
+        flat = keys.ravel()
+        present = flat != 0
+        k, r = flat[present], np.repeat(rows, self.bands)[present]
+        order = np.lexsort((r, k))
+        return k[order], r[order]
+
+    def _insert(self, rows: I64, keys: U64) -> None:
         self.remove(rows)
-        for b in range(self.bands):
-            present = keys[:, b] != 0
-            new_keys, new_rows = keys[present, b], rows[present]
-            order = np.lexsort((new_rows, new_keys))
-            new_keys, new_rows = new_keys[order], new_rows[order]
-            at = np.searchsorted(self._keys[b], new_keys, side="right")
-            self._keys[b] = np.insert(self._keys[b], at, new_keys)
-            self._rows[b] = np.insert(self._rows[b], at, new_rows)
+        new_keys, new_rows = self._flat(rows, keys)
+        at = np.searchsorted(self._keys, new_keys, side="right")
+        self._keys = np.insert(self._keys, at, new_keys)
+        self._rows = np.insert(self._rows, at, new_rows)
 
     def candidates(self, rows: I64, signatures: U32) -> I64:
         """Unordered pairs ``[a, b]`` (``a < b``), each of ``rows`` with the indexed rows that
         share one of its bands, at most ``max_bucket`` per bucket."""
         return self._candidates(rows, self.band_keys(signatures))
 
-    def _candidates(self, rows: I64, keys: npt.NDArray[np.uint64]) -> I64:
-        found: list[I64] = []
-        for b in range(self.bands):
-            present = keys[:, b] != 0
-            # Sorted queries walk the sorted band in order: far fewer cache misses.
-            order = np.argsort(keys[present, b], kind="stable")
-            k, r = keys[present, b][order], rows[present][order]
-            lo = np.searchsorted(self._keys[b], k, side="left")
-            hi = np.minimum(np.searchsorted(self._keys[b], k, side="right"),
-                            lo + self.max_bucket)
-            sizes = hi - lo
-            if sizes.sum() == 0:
-                continue
-            starts = np.repeat(lo - np.cumsum(np.append(0, sizes[:-1])), sizes)
-            positions = starts + np.arange(sizes.sum())
-            found.append(np.column_stack([np.repeat(r, sizes), self._rows[b][positions]]))
-        if not found:
+    def _candidates(self, rows: I64, keys: U64) -> I64:
+        # Sorted queries walk the sorted index in order: far fewer cache misses.
+        k, r = self._flat(rows, keys)
+        lo = np.searchsorted(self._keys, k, side="left")
+        hi = np.minimum(np.searchsorted(self._keys, k, side="right"), lo + self.max_bucket)
+        sizes = hi - lo
+        total = int(sizes.sum())
+        if total == 0:
             return np.empty((0, 2), dtype=np.int64)
-        return unique_pairs(np.concatenate(found))
+        starts = np.repeat(lo - np.cumsum(sizes) + sizes, sizes)
+        positions = starts + np.arange(total)
+        return unique_pairs(np.column_stack([np.repeat(r, sizes), self._rows[positions]]))
 
 
 def unique_pairs(pairs: I64) -> I64:

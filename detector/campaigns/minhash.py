@@ -30,6 +30,10 @@ def mix64(x: npt.NDArray[np.uint64]) -> U64:
         return x ^ (x >> np.uint64(33))
 
 
+_CUBE_LIMIT = 1 << 21
+"""Elements of the largest (rows, width, slots) intermediate: 16 MiB of uint64."""
+
+
 class MinHasher:
     """``num_perm`` MinHash slots from a fixed seed, so signatures compare across processes.
 
@@ -58,12 +62,16 @@ class MinHasher:
         if rows == 0 or width == 0:
             return out
         mixed = mix64(hashes.astype(np.uint64))
-        # Invalid entries hash to the top of the range, so they never win the minimum.
+        # All slots at once, in row chunks that keep the (rows, width, slots) cube small.
+        step = max(1, _CUBE_LIMIT // (width * self.num_perm))
         with np.errstate(over="ignore"):
-            for k in range(self.num_perm):
-                h = ((mixed * self._a[k] + self._b[k]) >> np.uint64(32)).astype(np.uint32)
+            for start in range(0, rows, step):
+                chunk = mixed[start:start + step, :, None]
+                h = ((chunk * self._a + self._b) >> np.uint64(32)).astype(np.uint32)
+                # Invalid entries hash to the top of the range, so they never win the minimum.
                 h = np.minimum(h, EMPTY - np.uint32(1))
-                out[:, k] = np.where(valid, h, EMPTY).min(axis=1)
+                h[~valid[start:start + step]] = EMPTY
+                out[start:start + step] = h.min(axis=1)
         return out
 
 
