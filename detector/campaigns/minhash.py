@@ -61,17 +61,24 @@ class MinHasher:
         out = np.full((rows, self.num_perm), EMPTY, dtype=np.uint32)
         if rows == 0 or width == 0:
             return out
-        mixed = mix64(hashes.astype(np.uint64))
+        # An invalid entry is replaced by a valid one of its row: a repeated element never
+        # changes a minimum, and the cube below needs no mask. Rows with no valid entry stay
+        # EMPTY.
+        has_any = valid.any(axis=1)
+        first = np.argmax(valid, axis=1)
+        filled = np.where(valid, hashes, hashes[np.arange(rows), first][:, None])
+        mixed = mix64(filled[has_any].astype(np.uint64))
+        high = 1 if np.little_endian else 0  # the upper 32 bits of each uint64
+        found = np.empty((len(mixed), self.num_perm), dtype=np.uint32)
         # All slots at once, in row chunks that keep the (rows, width, slots) cube small.
         step = max(1, _CUBE_LIMIT // (width * self.num_perm))
         with np.errstate(over="ignore"):
-            for start in range(0, rows, step):
-                chunk = mixed[start:start + step, :, None]
-                h = ((chunk * self._a + self._b) >> np.uint64(32)).astype(np.uint32)
-                # Invalid entries hash to the top of the range, so they never win the minimum.
-                h = np.minimum(h, EMPTY - np.uint32(1))
-                h[~valid[start:start + step]] = EMPTY
-                out[start:start + step] = h.min(axis=1)
+            for start in range(0, len(mixed), step):
+                h = mixed[start:start + step, :, None] * self._a
+                h += self._b
+                found[start:start + step] = h.view(np.uint32)[..., high::2].min(axis=1)
+        # EMPTY marks an empty set, so no real minimum may take that value.
+        out[has_any] = np.minimum(found, EMPTY - np.uint32(1))
         return out
 
 
