@@ -1,32 +1,41 @@
-"""Replay throughput on one core, beside baselines measured in the same run.
+"""Replay throughput on one core, stage by stage, beside baselines measured in the same run.
 
 Simulates the default scenario mix (scaled by --scale) once with prompt text and once with
 gateway fingerprints only, then measures on the same bytes:
 
-* raw read: the file source alone (gzip + line splitting);
-* raw decode: msgspec decoding the values into contract records, nothing else (the baseline);
-* each pipeline stage on its own (decode to columns, fingerprint, state update, scoring);
-* end-to-end ``replay`` (all stages, alerts written to a file).
+* read: the file source alone (line splitting);
+* raw decode: msgspec decoding the values into contract records, nothing else;
+* naive: the naive river pipeline (``naive_pipeline.py``) over the first --naive-records;
+* replay: ``distill-detector replay`` end to end (all stages, alerts written to a file);
+* stages: the same pipeline again with a clock around each stage, so the stage figures add
+  up to an end-to-end run. A stage's records/s is the input records over the time spent in
+  that stage: the rate the pipeline would reach if that stage were all it did.
 
 Prints a table and writes JSON to benchmarks/results/replay_throughput.json.
 
-    python benchmarks/replay_throughput.py [--scale 0.25] [--scenario mixed]
+    python -m benchmarks.replay_throughput [--scale 0.25] [--scenario mixed]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
+from benchmarks.naive_pipeline import naive_rate
+from detector.alerts import JsonlSink
 from detector.config import Config
-from detector.features import compute_features
 from detector.pipeline import Pipeline
 from detector.records import RequestRecord
 from detector.replay import replay
@@ -35,19 +44,77 @@ from detector.sources.file import FileSource
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
+STAGES = ("read", "decode", "fingerprint", "state", "scoring", "campaign_signatures",
+          "campaign_passes", "alerts", "other")
+"""Where an end-to-end run spends its time, in data-flow order."""
 
-def _timed(fn) -> float:  # type: ignore[no-untyped-def]
+
+class StageClock:
+    """Time spent in each stage of one pipeline, by wrapping the stage methods.
+
+    ``scoring`` is counted without the campaign signatures computed inside it, so the stages
+    do not overlap.
+    """
+
+    def __init__(self, pipeline: Pipeline):
+        self.seconds: Counter[str] = Counter()
+        self._wrap(pipeline.decoder, "decode", "decode")
+        self._wrap(pipeline.fingerprinter, "fingerprint_batch", "fingerprint")
+        self._wrap(pipeline.default.state, "update", "state")
+        self._wrap(pipeline, "_score_due", "scoring")
+        self._wrap(pipeline, "_emit", "alerts")
+        if pipeline.campaigns is not None:
+            self._wrap(pipeline.campaigns, "observe", "campaign_signatures")
+            self._wrap(pipeline.campaigns, "run", "campaign_passes")
+
+    def _wrap(self, owner: object, method: str, stage: str) -> None:
+        inner: Callable[..., Any] = getattr(owner, method)
+
+        @functools.wraps(inner)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.seconds[stage] += time.perf_counter() - start
+
+        setattr(owner, method, timed)
+
+    def exclusive(self, total: float) -> dict[str, float]:
+        out = {stage: self.seconds[stage] for stage in STAGES if stage != "other"}
+        out["scoring"] -= out["campaign_signatures"]
+        out["other"] = max(total - sum(out.values()), 0.0)
+        return out
+
+
+def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def measure(path: Path, config: Config) -> dict[str, float]:
+def staged_run(path: Path, config: Config, alerts: Path) -> dict[str, float]:
+    """One end-to-end run through a clocked pipeline: seconds per stage."""
+    pipeline = Pipeline(config, [JsonlSink(alerts)])
+    clock = StageClock(pipeline)
+    source = FileSource(path, config.pipeline.batch_records)
+    started = time.perf_counter()
+    batches = iter(source)
+    while True:
+        t = time.perf_counter()
+        raw = next(batches, None)
+        clock.seconds["read"] += time.perf_counter() - t
+        if raw is None:
+            break
+        pipeline.process(raw.values, source.source_name, raw.offsets)
+    pipeline.close()
+    return clock.exclusive(time.perf_counter() - started)
+
+
+def measure(path: Path, config: Config, naive_records: int) -> dict[str, Any]:
     batches = [b.values for b in FileSource(path, config.pipeline.batch_records)]
     n = sum(len(b) for b in batches)
-    out: dict[str, float] = {"records": n}
-    out["read"] = n / _timed(lambda: [b for b in FileSource(path, config.pipeline.batch_records)])
-
+    out: dict[str, Any] = {"records": n}
     decoder = msgspec.json.Decoder(list[RequestRecord])
 
     def raw_decode() -> None:
@@ -55,66 +122,70 @@ def measure(path: Path, config: Config) -> dict[str, float]:
             decoder.decode(b"[" + b",".join(values) + b"]")
 
     out["raw_decode"] = n / _timed(raw_decode)
-
-    # Stage by stage, through one pipeline's components.
-    pipeline = Pipeline(config)
-    t_decode = t_fp = t_state = t_score = 0.0
-    for values in batches:
-        t = time.perf_counter()
-        batch, _ = pipeline.decoder.decode(values, "bench")
-        t_decode += time.perf_counter() - t
-        t = time.perf_counter()
-        fps = pipeline.fingerprinter.fingerprint_batch(batch)
-        t_fp += time.perf_counter() - t
-        t = time.perf_counter()
-        pipeline.state.update(batch, fps)
-        t_state += time.perf_counter() - t
-        t = time.perf_counter()
-        due = pipeline.state.due(config.scoring.interval_s)
-        features = compute_features(pipeline.state, due, pipeline.state.watermark)
-        pipeline.scorer.score(features)
-        pipeline.state.mark_scored(due)
-        t_score += time.perf_counter() - t
-    out.update(decode=n / t_decode, fingerprint=n / t_fp, state=n / t_state, scoring=n / t_score)
-
+    print(f"  naive river pipeline over the first {naive_records:,} records", file=sys.stderr)
+    out["naive"] = naive_rate(path, naive_records)["records_per_s"]
     with tempfile.TemporaryDirectory() as tmp:
-        from detector.alerts import JsonlSink
-
+        print("  replay", file=sys.stderr)
         summary = replay(config, path, [JsonlSink(Path(tmp) / "alerts.jsonl")], progress=False)
-    out["replay"] = summary.records_per_s
+        out["replay"] = summary.records_per_s
+        out["evaluations"] = summary.evaluations
+        print("  replay with a clock around each stage", file=sys.stderr)
+        seconds = staged_run(path, config, Path(tmp) / "staged.jsonl")
+    out["stage_seconds"] = seconds
+    out["stages"] = {stage: n / s if s > 0 else float("inf") for stage, s in seconds.items()}
     out["replay_vs_raw_decode"] = out["replay"] / out["raw_decode"]
+    out["replay_vs_naive"] = out["replay"] / out["naive"]
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=0.25)
-    parser.add_argument("--scenario", default="mixed")
-    parser.add_argument("--keep", metavar="DIR", help="keep the simulated files here")
-    args = parser.parse_args()
+def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
+    print(f"\n{title}")
+    print(f"{'records/s':<22}" + "".join(f"{k:>22}" for k in results))
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("raw decode (baseline)", lambda r: f"{r['raw_decode']:,.0f}"),
+        ("naive river pipeline", lambda r: f"{r['naive']:,.0f}"),
+        *[(f"  stage: {s}", functools.partial(
+            lambda r, s: f"{r['stages'][s]:,.0f} ({r['stage_seconds'][s]:.1f} s)", s=s))
+          for s in STAGES],
+        ("replay end to end", lambda r: f"{r['replay']:,.0f}"),
+        ("replay / raw decode", lambda r: f"{r['replay_vs_raw_decode']:.1%}"),
+        ("replay / naive", lambda r: f"{r['replay_vs_naive']:.1f}x"),
+    ]
+    for label, cell in rows:
+        print(f"{label:<22}" + "".join(f"{cell(r):>22}" for r in results.values()))
+
+
+def run(scale: float, scenario: str, naive_records: int, keep: str | None = None
+        ) -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the figures claim
     config = Config()
-    workdir = Path(args.keep or tempfile.mkdtemp(prefix="bench-"))
+    workdir = Path(keep or tempfile.mkdtemp(prefix="bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for name, text in (("with prompt_text", True), ("without prompt_text", False)):
-        path = workdir / f"{args.scenario}-{'text' if text else 'fp'}.jsonl"
+        path = workdir / f"{scenario}-x{scale}-{'text' if text else 'fp'}.jsonl"
         if not path.exists():
-            simulate(path, workdir / "labels.csv", scenario=args.scenario, scale=args.scale,
+            simulate(path, workdir / "labels.csv", scenario=scenario, scale=scale,
                      prompt_text=text, bad_line_share=0.0, progress=True)
-        results[name] = measure(path, config)
-    stages = ["read", "raw_decode", "decode", "fingerprint", "state", "scoring", "replay"]
-    print(f"\nrecords/s on one core ({platform.processor() or platform.machine()}, "
-          f"{args.scenario} x{args.scale})")
-    print(f"{'stage':<14}" + "".join(f"{k:>22}" for k in results))
-    for stage in stages:
-        print(f"{stage:<14}" + "".join(f"{r[stage]:>22,.0f}" for r in results.values()))
-    print(f"{'replay/raw':<14}" + "".join(
-        f"{r['replay_vs_raw_decode']:>22.1%}" for r in results.values()))
-    RESULTS.mkdir(exist_ok=True)
-    payload = {"scenario": args.scenario, "scale": args.scale, "machine": platform.platform(),
+        print(f"replay throughput, {name}", file=sys.stderr)
+        results[name] = measure(path, config, naive_records)
+    print_table(results, f"replay: records/s on one core ({platform.machine()}, "
+                         f"{scenario} x{scale})")
+    payload = {"scenario": scenario, "scale": scale, "machine": platform.platform(),
                "cpu_count": os.cpu_count(), "results": results}
+    RESULTS.mkdir(exist_ok=True)
     (RESULTS / "replay_throughput.json").write_text(json.dumps(payload, indent=2) + "\n")
+    return payload
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=0.25)
+    parser.add_argument("--scenario", default="mixed")
+    parser.add_argument("--naive-records", type=int, default=100_000)
+    parser.add_argument("--keep", metavar="DIR", help="keep the simulated files here")
+    args = parser.parse_args()
+    run(args.scale, args.scenario, args.naive_records, args.keep)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Benchmarks of distill-detector: ``python -m benchmarks.suite`` (``make bench``) runs them all."""

@@ -1,0 +1,289 @@
+"""The benchmark suite: every benchmark, then one table of the targets, a plot and the README.
+
+Each benchmark runs in a fresh interpreter (``python -m benchmarks.<name>``), prints its own
+table and progress, and writes its JSON to ``benchmarks/results/``. The suite then reads those
+files and
+
+* prints the targets of the throughput issue with the measured figure and the same-run
+  baseline beside each (ratios next to absolutes);
+* writes ``benchmarks/results/summary.json``;
+* draws ``benchmarks/results/throughput.png`` (records/s per stage, with the baselines);
+* rewrites the results section of ``benchmarks/README.md``.
+
+    python -m benchmarks.suite                 # everything (make bench), ~15 min
+    python -m benchmarks.suite --only replay_throughput latency
+    python -m benchmarks.suite --report-only   # summary, plot and README from the last JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+README = HERE / "README.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+BENCHMARKS: dict[str, list[str]] = {
+    "replay_throughput": ["--scale", "0.25"],
+    "run_throughput": ["--scale", "0.1"],
+    "memory_per_account": [],
+    "latency": [],
+    "campaign_scale": [],
+}
+"""Benchmark module → its arguments in a full run."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measured: float | None
+    required: float
+    unit: str
+    baseline: str = ""
+    at_most: bool = False
+
+    @property
+    def met(self) -> bool | None:
+        if self.measured is None:
+            return None
+        return self.measured <= self.required if self.at_most else self.measured >= self.required
+
+    def cells(self) -> list[str]:
+        def fmt(v: float | None) -> str:
+            if v is None:
+                return "not measured"
+            if self.unit == "share":
+                return f"{v:.1%}"
+            if self.unit == "times":
+                return f"{v:.1f}x"
+            return f"{v:,.0f} {self.unit}" if v >= 100 else f"{v:.2f} {self.unit}"
+
+        verdict = {True: "met", False: "**short**", None: "?"}[self.met]
+        sign = "≤" if self.at_most else "≥"
+        return [self.name, fmt(self.measured), f"{sign} {fmt(self.required)}", verdict,
+                self.baseline]
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _get(data: dict[str, Any] | None, *keys: str | int) -> Any:
+    for key in keys:
+        if data is None:
+            return None
+        try:
+            data = data[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def targets(results: dict[str, dict[str, Any] | None]) -> list[Target]:
+    replay = _get(results["replay_throughput"], "results")
+    text, plain = _get(replay, "with prompt_text"), _get(replay, "without prompt_text")
+    run = _get(results["run_throughput"], "results")
+    memory = {row["accounts"]: row for row in _get(results["memory_per_account"], "results")
+              or []}
+    latency = {row["rate"]: row for row in _get(results["latency"], "results") or []}
+    at_100k = latency.get(100_000.0) or latency.get(100_000)
+
+    def base(value: Any, label: str) -> str:
+        return f"{label} {value:,.0f}/s" if isinstance(value, int | float) else ""
+
+    return [
+        Target("replay, no prompt_text", _get(plain, "replay"), 500_000, "rec/s",
+               base(_get(plain, "raw_decode"), "raw decode")),
+        Target("replay / raw decode, no prompt_text", _get(plain, "replay_vs_raw_decode"),
+               0.5, "share"),
+        Target("replay, with prompt_text", _get(text, "replay"), 150_000, "rec/s",
+               base(_get(text, "raw_decode"), "raw decode")),
+        Target("run, confluent-kafka", _get(run, "confluent-kafka", "run"), 300_000, "rec/s",
+               base(_get(run, "confluent-kafka", "raw_consume"), "raw consume")),
+        Target("run / raw consume, kafka-python", _get(run, "kafka-python", "run_vs_raw"), 0.8,
+               "share", base(_get(run, "kafka-python", "raw_consume"), "raw consume")),
+        Target("replay / naive river, no prompt_text", _get(plain, "replay_vs_naive"), 10,
+               "times", base(_get(plain, "naive"), "naive")),
+        Target("replay / naive river, with prompt_text", _get(text, "replay_vs_naive"), 10,
+               "times", base(_get(text, "naive"), "naive")),
+        Target("RSS per tracked account at 1 M", _get(memory.get(1_000_000), "bytes_per_account"),
+               2048, "B", at_most=True),
+        Target("p99 event-to-alert at 100 k rec/s", _get(at_100k, "latency_p99"), 1.0, "s",
+               f"achieved input {_get(at_100k, 'input_rate') or 0:,.0f}/s, processed "
+               f"{_get(at_100k, 'processed_rate') or 0:,.0f}/s", at_most=True),
+    ]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *["| " + " | ".join(row) + " |" for row in rows]]
+
+
+def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
+    """The README's results section (Markdown)."""
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.platform()}, "
+             f"{os.cpu_count()} cores ({_cpu()}); one core per figure unless noted.", "",
+             "### Targets", ""]
+    lines += _table(["target", "measured", "required", "", "same-run baseline"],
+                    [t.cells() for t in targets(results)])
+    replay = _get(results["replay_throughput"], "results") or {}
+    if replay:
+        variants = list(replay)
+        lines += ["", f"### Replay, stage by stage (default mix x"
+                      f"{_get(results['replay_throughput'], 'scale')})", "",
+                  "A stage's records/s is the input records over the time spent in that stage "
+                  "during one end-to-end run.", ""]
+        rows = [["raw decode (msgspec, baseline)",
+                 *[f"{replay[v]['raw_decode']:,.0f}" for v in variants]],
+                ["naive river pipeline (baseline)",
+                 *[f"{replay[v]['naive']:,.0f}" for v in variants]]]
+        for stage in next(iter(replay.values()))["stages"]:
+            rows.append([f"stage: {stage}", *[
+                f"{replay[v]['stages'][stage]:,.0f} ({replay[v]['stage_seconds'][stage]:.1f} s)"
+                for v in variants]])
+        rows.append(["**replay end to end**", *[f"**{replay[v]['replay']:,.0f}**"
+                                                for v in variants]])
+        rows.append(["evaluations (accounts scored)",
+                     *[f"{replay[v]['evaluations']:,} of {replay[v]['records']:,} records"
+                       for v in variants]])
+        lines += _table(["records/s", *variants], rows)
+        lines += ["", "![records/s per stage](results/throughput.png)"]
+    run = _get(results["run_throughput"], "results") or {}
+    if run:
+        lines += ["", f"### `run` from a local Tansu broker "
+                      f"({_get(results['run_throughput'], 'records'):,} records, 4 partitions)",
+                  ""]
+        lines += _table(["client", "raw consume/s", "run/s", "run / raw"],
+                        [[c, f"{r['raw_consume']:,.0f}", f"{r['run']:,.0f}",
+                          f"{r['run_vs_raw']:.1%}"] for c, r in run.items()])
+    memory = _get(results["memory_per_account"], "results") or []
+    if memory:
+        lines += ["", "### Memory per tracked account (whole detector, RSS)", ""]
+        lines += _table(["accounts", "RSS growth", "bytes/account", "after malloc_trim"],
+                        [[f"{m['accounts']:,}", f"{m['rss_delta'] / 2**20:,.0f} MiB",
+                          f"{m['bytes_per_account']:,.0f}",
+                          f"{m['bytes_per_account_trimmed']:,.0f}"] for m in memory])
+    latency = _get(results["latency"], "results") or []
+    if latency:
+        lines += ["", "### Event-to-alert latency (live service, local broker)", ""]
+        lines += _table(
+            ["input rate", "achieved", "processed/s", "alerts", "p50", "p90", "p99", "max",
+             "backlog at end"],
+            [[f"{r['rate']:,.0f}/s", f"{r['input_rate']:,.0f}/s", f"{r['processed_rate']:,.0f}",
+              f"{r['alerts']:,.0f}", *[f"{r[f'latency_{p}']:.2f} s" if r.get(f"latency_{p}")
+                                        is not None else "–" for p in ("p50", "p90", "p99", "max")],
+              f"{r['lag_end']:,.0f} records"] for r in latency])
+    return lines
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def plot(results: dict[str, dict[str, Any] | None], out: Path) -> None:
+    """Records/s per stage for each replay variant, beside the baselines (log scale)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    replay = _get(results["replay_throughput"], "results")
+    if not replay:
+        return
+    variants = list(replay)
+    labels = ["raw decode (baseline)", "naive river (baseline)",
+              *[f"stage: {s}" for s in next(iter(replay.values()))["stages"]],
+              "replay end to end"]
+    fig = Figure(figsize=(9, 8.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax, share = fig.subplots(2, 1, height_ratios=[4, 1])
+    height = 0.8 / len(variants)
+    for i, variant in enumerate(variants):
+        r = replay[variant]
+        values = [r["raw_decode"], r["naive"], *r["stages"].values(), r["replay"]]
+        ys = [k + i * height for k in range(len(labels))]
+        ax.barh(ys, values, height=height, label=variant)
+    ax.set_yticks([k + height * (len(variants) - 1) / 2 for k in range(len(labels))], labels)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.axvline(500_000, color="grey", linestyle="--", linewidth=1)
+    ax.text(500_000, len(labels) - 0.6, " target 500 k/s", color="grey", fontsize=8)
+    ax.set_xlabel("records/s on one core (log scale)")
+    ax.set_title("Replay throughput per stage, with same-run baselines")
+    ax.legend(loc="lower right")
+    # Where an end-to-end run's time goes.
+    for i, variant in enumerate(variants):
+        seconds = replay[variant]["stage_seconds"]
+        total, left = sum(seconds.values()), 0.0
+        for j, (stage, s) in enumerate(seconds.items()):
+            share.barh(i, s / total, left=left, color=f"C{j % 10}",
+                       label=stage if i == 0 else None)
+            left += s / total
+    share.set_yticks(range(len(variants)), variants)
+    share.invert_yaxis()
+    share.set_xlim(0, 1)
+    share.set_xlabel("share of end-to-end time")
+    share.legend(ncols=5, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.45))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+
+
+def update_readme(lines: list[str], readme: Path = README) -> None:
+    text = readme.read_text() if readme.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    readme.write_text(head + BEGIN + "\n" + "\n".join(lines) + "\n" + END + tail)
+
+
+def run_benchmark(name: str) -> bool:
+    print(f"\n=== {name} ===", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    code = subprocess.call([sys.executable, "-m", f"benchmarks.{name}", *BENCHMARKS[name]],
+                           cwd=HERE.parent, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    print(f"=== {name}: {'done' if code == 0 else f'failed ({code})'} in "
+          f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return code == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", choices=list(BENCHMARKS), default=list(BENCHMARKS))
+    parser.add_argument("--report-only", action="store_true",
+                        help="no benchmarks: summary, plot and README from the last results")
+    args = parser.parse_args()
+    failed = [] if args.report_only else [n for n in args.only if not run_benchmark(n)]
+    results = {name: _load(name) for name in BENCHMARKS}
+    print("\nTargets (one core; same-run baselines beside them)")
+    rows = [t.cells() for t in targets(results)]
+    for row in rows:
+        print(f"  {row[0]:<42}{row[1]:>16}  {row[2]:>16}  {row[3]:<10} {row[4]}")
+    (RESULTS / "summary.json").write_text(json.dumps({
+        "machine": platform.platform(), "cpu": _cpu(), "cores": os.cpu_count(),
+        "targets": [{"name": t.name, "measured": t.measured, "required": t.required,
+                     "unit": t.unit, "at_most": t.at_most, "met": t.met,
+                     "baseline": t.baseline} for t in targets(results)],
+    }, indent=2) + "\n")
+    plot(results, RESULTS / "throughput.png")
+    update_readme(report_lines(results))
+    print(f"\nwrote {RESULTS / 'summary.json'}, {RESULTS / 'throughput.png'}, {README}")
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
