@@ -7,6 +7,8 @@ infrastructure. ``docs/signals.md`` is generated from :data:`SIGNALS`.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -212,12 +214,17 @@ class FeatureMatrix:
 def squash(features: FeatureMatrix) -> F64:
     """Every signal mapped into [0, 1]: the input of the anomaly model and of behavioural
     similarity between accounts."""
-    columns = []
-    for j, name in enumerate(features.names):
-        v = features.values[:, j]
-        k = _SQUASH.get(name)
-        columns.append(v / (v + k) if k else np.clip(v, 0.0, 1.0))
-    return np.column_stack(columns) if columns else np.zeros((len(features.rows), 0))
+    k = _squash_scales(tuple(features.names))
+    v = features.values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = v / (v + k)
+    return np.where(k > 0, ratio, np.clip(v, 0.0, 1.0))
+
+
+@functools.lru_cache(maxsize=16)
+def _squash_scales(names: tuple[str, ...]) -> F64:
+    """Per column: the half-saturation scale of a count or rate, 0 for a share."""
+    return np.array([_SQUASH.get(name, 0.0) for name in names])
 
 
 def _safe_div(num: F64, den: F64) -> F64:
@@ -338,7 +345,8 @@ def compute_features(
         columns.update(campaigns(state.accounts(rows)))
     else:
         columns.update({s.name: np.zeros(len(rows)) for s in CAMPAIGN_SIGNALS})
-    values = np.column_stack([columns[name] for name in names]) if len(rows) else np.zeros(
-        (0, len(names)))
-    return FeatureMatrix(rows, names, values.astype(np.float64), requests)
+    values = np.empty((len(rows), len(names)))
+    for j, name in enumerate(names):
+        values[:, j] = columns[name]
+    return FeatureMatrix(rows, names, values, requests)
 

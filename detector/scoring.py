@@ -48,7 +48,7 @@ class Evidence:
     contributions: F64
 
 
-def _ramp(values: F64, low: float, high: float) -> F64:
+def _ramp(values: F64, low: float | F64, high: float | F64) -> F64:
     """0 at ``low``, 1 at ``high``, linear between, clipped; decreasing if ``high < low``."""
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
@@ -69,15 +69,16 @@ class RuleModel:
     def __init__(self, rules: dict[str, Rule]):
         self.rules = {name: rule for name, rule in rules.items() if rule.weight != 0}
         self.names = list(self.rules)
+        self._weight = np.array([r.weight for r in self.rules.values()])
+        self._low = np.array([r.low for r in self.rules.values()])
+        self._high = np.array([r.high for r in self.rules.values()])
+        self._columns: tuple[list[str], list[int]] | None = None
 
     def score_many(self, features: FeatureMatrix) -> Evidence:
-        values = np.column_stack(
-            [features.column(name) for name in self.names]
-        ) if self.names else np.zeros((len(features.rows), 0))
-        contributions = np.column_stack(
-            [r.weight * _ramp(values[:, j], r.low, r.high)
-             for j, r in enumerate(self.rules.values())]
-        ) if self.names else np.zeros_like(values)
+        if self._columns is None or self._columns[0] != features.names:
+            self._columns = (features.names, [features.names.index(n) for n in self.names])
+        values = features.values[:, self._columns[1]]
+        contributions = self._weight * _ramp(values, self._low, self._high)
         return Evidence(self.names, values, contributions)
 
     def learn_many(self, features: FeatureMatrix, mask: npt.NDArray[np.bool_]) -> None:
