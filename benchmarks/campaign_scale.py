@@ -26,7 +26,7 @@ Then, for the cost per record in a real replay, simulates the default scenario m
 
 Prints a table and writes JSON to benchmarks/results/campaign_scale.json.
 
-    python benchmarks/campaign_scale.py [--quick] [--sizes 10000 100000 1000000] [--scale 0.1]
+    python -m benchmarks.campaign_scale [--quick] [--sizes 10000 100000 1000000] [--scale 0.1]
 """
 
 from __future__ import annotations

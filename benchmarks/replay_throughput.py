@@ -39,6 +39,7 @@ from detector.config import Config
 from detector.pipeline import Pipeline
 from detector.records import RequestRecord
 from detector.replay import replay
+from detector.runtime import tune_gc
 from detector.simulate import simulate
 from detector.sources.file import FileSource
 
@@ -158,6 +159,7 @@ def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
 def run(scale: float, scenario: str, naive_records: int, keep: str | None = None
         ) -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the figures claim
+    tune_gc()  # as the command line does
     config = Config()
     workdir = Path(keep or tempfile.mkdtemp(prefix="bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ topic once, then for each client:
 
 Prints a table and writes benchmarks/results/run_throughput.json.
 
-    python benchmarks/run_throughput.py [--scale 0.1] [--no-prompt-text]
+    python -m benchmarks.run_throughput [--scale 0.1] [--no-prompt-text]
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from detector.kafka import (
     make_producer,
     native_crc32c,
 )
+from detector.runtime import tune_gc
 from detector.service import Service
 from detector.simulate import simulate
 from detector.sources.file import FileSource
@@ -106,6 +107,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--no-prompt-text", action="store_true")
     args = parser.parse_args()
+    tune_gc()  # as the command line does
     workdir = Path(tempfile.mkdtemp(prefix="bench-run-"))
     path = workdir / "traffic.jsonl"
     simulate(path, workdir / "labels.csv", scale=args.scale, bad_line_share=0.0,

@@ -231,5 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The ``distill-detector`` console script: :func:`main` in a tuned process."""
+    from detector.runtime import tune_gc
+
+    tune_gc()
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -8,7 +8,6 @@ infrastructure. ``docs/signals.md`` is generated from :data:`SIGNALS`.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -26,7 +26,7 @@ import re2
 import xxhash
 
 from detector.config import FingerprintConfig
-from detector.records import RecordBatch
+from detector.records import RecordBatch, object_column
 
 __all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
 
@@ -120,6 +120,8 @@ class PromptFingerprinter:
         # Keyed by a hash of the raw text, never the text: repeated prompts (pipelines, agent
         # loops) skip the work without the cache holding any prompt.
         self._cache: dict[int, tuple[int, int, int, int]] = {}
+        # Gateway fingerprints are already one-way hashes: they may key a cache directly.
+        self._given: dict[str, int] = {}
 
     def fingerprint_text(self, text: str) -> tuple[int, int, int, int]:
         """``(exact, prefix, suffix, intents)`` of one prompt."""
@@ -149,13 +151,23 @@ class PromptFingerprinter:
         prefix = np.zeros(n, dtype=np.uint64)
         suffix = np.zeros(n, dtype=np.uint64)
         intents = np.zeros(n, dtype=np.uint16)
-        for i, (text, given) in enumerate(
-            zip(batch.prompt_text, batch.prompt_fingerprint, strict=True)
-        ):
-            if text is not None:
-                exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(text)
-            elif given is not None:
-                # A gateway fingerprint stands for the whole prompt: exact duplicates only.
-                exact[i] = prefix[i] = suffix[i] = _hash(given, 3)
+        texts, given = object_column(batch.prompt_text), object_column(batch.prompt_fingerprint)
+        has_text = texts != None  # noqa: E711 (elementwise)
+        for i in np.flatnonzero(has_text).tolist():
+            exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(texts[i])
+        # A gateway fingerprint stands for the whole prompt: exact duplicates only.
+        use = np.flatnonzero(~has_text & (given != None))  # noqa: E711
+        if len(use):
+            exact[use] = prefix[use] = suffix[use] = self._given_hashes(given[use].tolist())
         batch.prompt_text = [None] * n
         return Fingerprints(exact, prefix, suffix, intents)
+
+    def _given_hashes(self, values: list[str]) -> U64:
+        cache = self._given
+        missing = set(values).difference(cache)
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            missing = set(values)
+        for value in missing:
+            cache[value] = _hash(value, 3)
+        return np.fromiter(map(cache.__getitem__, values), dtype=np.uint64, count=len(values))

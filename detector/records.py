@@ -334,7 +334,9 @@ def _ints(values: tuple[int | None, ...], default: int) -> I64:
     return np.clip(_numbers(values, default), default, 2.0**62).astype(np.int64)
 
 
-def _objects(values: tuple[object, ...]) -> npt.NDArray[np.object_]:
+def object_column(values: Sequence[object]) -> npt.NDArray[np.object_]:
+    """``values`` as a 1-D object array (``np.array`` would nest sequences): elementwise
+    comparisons such as ``column == None`` then run in C."""
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column
@@ -370,9 +372,9 @@ def _columns(
         prompt_tokens=_ints(column["prompt_tokens"], 0),
         completion_tokens=_ints(column["completion_tokens"], 0),
         max_tokens=_ints(column["max_tokens"], -1),
-        finish_length=_objects(column["finish_reason"]) == "length",
-        reasoning=_objects(column["reasoning"]) == True,  # noqa: E712 (elementwise, None too)
-        logprobs=_objects(column["logprobs"]).astype(bool),
+        finish_length=object_column(column["finish_reason"]) == "length",
+        reasoning=object_column(column["reasoning"]) == True,  # noqa: E712 (elementwise, None too)
+        logprobs=object_column(column["logprobs"]).astype(bool),
         multi_n=_numbers(column["n"], 1) > 1,
         prompt_text=list(column["prompt_text"]),
         prompt_fingerprint=list(column["prompt_fingerprint"]),

@@ -26,7 +26,7 @@ import xxhash
 
 from detector.config import StateConfig, WindowConfig, WindowsConfig
 from detector.fingerprints import Fingerprints
-from detector.records import RecordBatch
+from detector.records import RecordBatch, object_column
 from detector.rows import RowIndex
 
 __all__ = ["BASE_COUNTERS", "AccountState", "SharingIndex", "UpdateResult", "hash32"]
@@ -376,8 +376,7 @@ class AccountState:
     def _rows_for(self, accounts: list[str]) -> tuple[I64, int, int]:
         index = self.index
         row_of = index.row_of
-        found = np.empty(len(accounts), dtype=object)
-        found[:] = list(map(row_of.get, accounts))
+        found = object_column(list(map(row_of.get, accounts)))
         missing = found == None  # noqa: E711 (elementwise)
         if not missing.any():
             return found.astype(np.int64), 0, 0

@@ -164,10 +164,17 @@ class ConfluentConsumer:
 
     def poll(self, max_records: int, timeout_s: float) -> list[PartitionRecords]:
         """See :meth:`detector.kafka.consumer.Consumer.poll`."""
+        limit = min(max_records, _MAX_CONSUME)
+        consume = self._consumer.consume
         try:
-            messages = self._consumer.consume(
-                num_messages=min(max_records, _MAX_CONSUME), timeout=max(0.0, timeout_s)
-            )
+            # librdkafka's consume() waits until it has ``limit`` messages or the timeout
+            # passes: at a modest rate every record would wait out the timeout. Take what is
+            # already fetched; if nothing is, wait for one record, then take what came with it.
+            messages = consume(num_messages=limit, timeout=0)
+            if not messages and timeout_s > 0:
+                messages = consume(num_messages=1, timeout=timeout_s)
+                if messages and limit > 1:
+                    messages += consume(num_messages=limit - 1, timeout=0)
         except ck.KafkaException as exc:
             self._raise_pending()
             raise ConsumerError(f"poll failed: {exc}") from exc
