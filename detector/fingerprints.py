@@ -57,9 +57,10 @@ class _IntentMatcher:
             self._set_bits.append(bit)
         self._set.Compile()
 
-    def mask(self, text: str) -> int:
+    def mask(self, text: str, encoded: bytes) -> int:
+        """Intents matching ``text`` (``encoded`` is its UTF-8, which RE2 reads)."""
         mask = 0
-        for index in self._set.Match(text) or ():
+        for index in self._set.Match(encoded) or ():
             mask |= 1 << self._set_bits[index]
         for bit, pattern in self._fallback:
             if pattern.search(text):
@@ -78,10 +79,11 @@ def normalise_prompt(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _hash(text: str, seed: int) -> int:
+def _hash(text: str | bytes, seed: int) -> int:
     """Stable across processes and machines (signatures are compared between instances);
     never 0, which means "no prompt"."""
-    return xxhash.xxh3_64_intdigest(text.encode(), seed=seed) or 1
+    data = text.encode() if isinstance(text, str) else text
+    return xxhash.xxh3_64_intdigest(data, seed=seed) or 1
 
 
 @dataclass
@@ -132,13 +134,14 @@ class PromptFingerprinter:
         lowered = text.lower()
         words = lowered.split()
         normalised = " ".join(words)
-        exact = _hash(normalised, 0)
+        encoded = normalised.encode()
+        exact = _hash(encoded, 0)
         prefix = _hash(_NUMBER.sub("0", " ".join(words[: self._prefix_words])), 1)
         if self._suffix_words and len(words) > self._prefix_words:
             suffix = _hash(_NUMBER.sub("0", " ".join(words[-self._suffix_words :])), 2)
         else:
             suffix = prefix
-        result = (exact, prefix, suffix, self._intents.mask(normalised))
+        result = (exact, prefix, suffix, self._intents.mask(normalised, encoded))
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = result
