@@ -1,7 +1,8 @@
 """Replay throughput on one core, stage by stage, beside baselines measured in the same run.
 
 Simulates the default scenario mix (scaled by --scale) once with prompt text and once with
-gateway fingerprints only, then measures on the same bytes:
+gateway fingerprints only; runs each as recorded and with its event time compressed to
+100 k records/s (``traffic.py`` says why both), and measures on the same bytes:
 
 * read: the file source alone (line splitting);
 * raw decode: msgspec decoding the values into contract records, nothing else;
@@ -34,13 +35,13 @@ from typing import Any
 import msgspec
 
 from benchmarks.naive_pipeline import naive_rate
+from benchmarks.traffic import WORKDIR, simulated
 from detector.alerts import JsonlSink
 from detector.config import Config
 from detector.pipeline import Pipeline
 from detector.records import RequestRecord
 from detector.replay import replay
 from detector.runtime import tune_gc
-from detector.simulate import simulate
 from detector.sources.file import FileSource
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -141,7 +142,7 @@ def measure(path: Path, config: Config, naive_records: int) -> dict[str, Any]:
 
 def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
     print(f"\n{title}")
-    print(f"{'records/s':<22}" + "".join(f"{k:>22}" for k in results))
+    print(f"{'records/s':<22}" + "".join(f"{k:>24}" for k in results))
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("raw decode (baseline)", lambda r: f"{r['raw_decode']:,.0f}"),
         ("naive river pipeline", lambda r: f"{r['naive']:,.0f}"),
@@ -153,7 +154,16 @@ def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
         ("replay / naive", lambda r: f"{r['replay_vs_naive']:.1f}x"),
     ]
     for label, cell in rows:
-        print(f"{label:<22}" + "".join(f"{cell(r):>22}" for r in results.values()))
+        print(f"{label:<22}" + "".join(f"{cell(r):>24}" for r in results.values()))
+
+
+VARIANTS = {
+    "text, as recorded": (True, None),
+    "text, at 100k/s": (True, 100_000.0),
+    "no text, as recorded": (False, None),
+    "no text, at 100k/s": (False, 100_000.0),
+}
+"""Name → (prompt_text, event-time rate): see :mod:`benchmarks.traffic`."""
 
 
 def run(scale: float, scenario: str, naive_records: int, keep: str | None = None
@@ -161,14 +171,10 @@ def run(scale: float, scenario: str, naive_records: int, keep: str | None = None
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the figures claim
     tune_gc()  # as the command line does
     config = Config()
-    workdir = Path(keep or tempfile.mkdtemp(prefix="bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(keep) if keep else WORKDIR
     results: dict[str, dict[str, Any]] = {}
-    for name, text in (("with prompt_text", True), ("without prompt_text", False)):
-        path = workdir / f"{scenario}-x{scale}-{'text' if text else 'fp'}.jsonl"
-        if not path.exists():
-            simulate(path, workdir / "labels.csv", scenario=scenario, scale=scale,
-                     prompt_text=text, bad_line_share=0.0, progress=True)
+    for name, (text, rate) in VARIANTS.items():
+        path = simulated(workdir, scale, text, rate, scenario)
         print(f"replay throughput, {name}", file=sys.stderr)
         results[name] = measure(path, config, naive_records)
     print_table(results, f"replay: records/s on one core ({platform.machine()}, "
@@ -185,7 +191,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--scenario", default="mixed")
     parser.add_argument("--naive-records", type=int, default=100_000)
-    parser.add_argument("--keep", metavar="DIR", help="keep the simulated files here")
+    parser.add_argument("--keep", metavar="DIR",
+                        help=f"where the simulated files are kept (default {WORKDIR})")
     args = parser.parse_args()
     run(args.scale, args.scenario, args.naive_records, args.keep)
 

@@ -1,8 +1,9 @@
 """``run`` throughput from a local broker, per Kafka client, beside that client's raw consume
 rate measured in the same run on the same topic.
 
-Starts a local Tansu broker, loads simulated traffic (default mix, scaled) into a 4-partition
-topic once, then for each client:
+Starts a local Tansu broker and loads simulated traffic (default mix, scaled) into a
+4-partition topic, once as recorded and once with its event time compressed to 100 k records/s
+(``traffic.py`` says why both); then, for each, per client:
 
 * raw consume: a consumer group reads every record and does nothing else (the baseline);
 * service: the live service (a fresh group) consumes, scores, alerts and checkpoints until
@@ -10,7 +11,7 @@ topic once, then for each client:
 
 Prints a table and writes benchmarks/results/run_throughput.json.
 
-    python -m benchmarks.run_throughput [--scale 0.1] [--no-prompt-text]
+    python -m benchmarks.run_throughput [--scale 0.1] [--no-prompt-text] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import tempfile
 import threading
 import time
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import msgspec
 
+from benchmarks.traffic import WORKDIR, simulated
 from detector.config import Config
 from detector.kafka import (
     CLIENTS,
@@ -38,7 +41,6 @@ from detector.kafka import (
 )
 from detector.runtime import tune_gc
 from detector.service import Service
-from detector.simulate import simulate
 from detector.sources.file import FileSource
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -51,7 +53,7 @@ class _NoRebalance:
     def on_revoke(self, partitions: list[TopicPartition]) -> None: ...
 
 
-def load(bootstrap: str, path: Path) -> int:
+def load(bootstrap: str, path: Path, topic: str) -> int:
     producer = make_producer("confluent-kafka" if "confluent-kafka" in CLIENTS else
                              "kafka-python", bootstrap, {})
     decoder = msgspec.json.Decoder(dict[str, object])
@@ -59,15 +61,15 @@ def load(bootstrap: str, path: Path) -> int:
     for raw in FileSource(path, 5000):
         for value in raw.values:
             account = decoder.decode(value).get("account_id")
-            producer.send(TOPIC, value, key=str(account).encode())
+            producer.send(topic, value, key=str(account).encode())
             sent += 1
     producer.flush(120)
     producer.close()
     return sent
 
 
-def raw_consume(client: str, bootstrap: str, total: int) -> float:
-    consumer = make_consumer(client, bootstrap, [TOPIC], f"raw-{uuid.uuid4().hex[:6]}",
+def raw_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
+    consumer = make_consumer(client, bootstrap, [topic], f"raw-{uuid.uuid4().hex[:6]}",
                              _NoRebalance(), {})
     seen, started = 0, None
     while seen < total:
@@ -80,12 +82,12 @@ def raw_consume(client: str, bootstrap: str, total: int) -> float:
     return total / elapsed
 
 
-def service_rate(client: str, bootstrap: str, total: int, workdir: Path) -> float:
+def service_rate(client: str, bootstrap: str, topic: str, total: int, workdir: Path) -> float:
     data = msgspec.to_builtins(Config())
-    data["kafka"].update(bootstrap_servers=bootstrap, topics=[TOPIC], client=client,
+    data["kafka"].update(bootstrap_servers=bootstrap, topics=[topic], client=client,
                          group_id=f"svc-{uuid.uuid4().hex[:6]}", alerts_topic="bench-alerts",
                          dead_letter_topic="bench-dead")
-    data["service"].update(state_dir=str(workdir / f"state-{client}"),
+    data["service"].update(state_dir=str(workdir / f"state-{topic}-{client}"),
                            checkpoint_interval_s=5.0)
     data["telemetry"].update(enabled=False)
     service = Service(msgspec.convert(data, Config))
@@ -102,33 +104,47 @@ def service_rate(client: str, bootstrap: str, total: int, workdir: Path) -> floa
     return total / elapsed
 
 
+VARIANTS = {"as recorded": None, "at 100k/s": 100_000.0}
+"""Name → event-time rate of the traffic (see :mod:`benchmarks.traffic`)."""
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--no-prompt-text", action="store_true")
+    parser.add_argument("--keep", metavar="DIR",
+                        help=f"where the simulated files are kept (default {WORKDIR})")
     args = parser.parse_args()
     tune_gc()  # as the command line does
     workdir = Path(tempfile.mkdtemp(prefix="bench-run-"))
-    path = workdir / "traffic.jsonl"
-    simulate(path, workdir / "labels.csv", scale=args.scale, bad_line_share=0.0,
-             prompt_text=not args.no_prompt_text, progress=True)
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    totals: dict[str, int] = {}
     with LocalBroker() as broker:
-        create_topics(broker.bootstrap, {TOPIC: 4, "bench-alerts": 1, "bench-dead": 1})
-        total = load(broker.bootstrap, path)
-        for client in CLIENTS:
-            raw = raw_consume(client, broker.bootstrap, total)
-            run = service_rate(client, broker.bootstrap, total, workdir)
-            results[client] = {"raw_consume": raw, "run": run, "run_vs_raw": run / raw}
-    print(f"\n{total:,} records ({'no ' if args.no_prompt_text else ''}prompt_text), "
-          f"4 partitions, local Tansu; kafka-python native crc32c: {native_crc32c()}")
-    print(f"{'client':<16}{'raw consume/s':>16}{'run/s':>12}{'run/raw':>10}")
-    for client, r in results.items():
-        print(f"{client:<16}{r['raw_consume']:>16,.0f}{r['run']:>12,.0f}"
-              f"{r['run_vs_raw']:>10.1%}")
+        for n, (variant, rate) in enumerate(VARIANTS.items()):
+            path = simulated(Path(args.keep) if args.keep else WORKDIR, args.scale,
+                             not args.no_prompt_text, rate)
+            topic = f"{TOPIC}-{n}"
+            create_topics(broker.bootstrap, {topic: 4, "bench-alerts": 1, "bench-dead": 1})
+            print(f"run throughput, {variant}: loading {path.name}", file=sys.stderr)
+            totals[variant] = total = load(broker.bootstrap, path, topic)
+            results[variant] = {}
+            for client in CLIENTS:
+                print(f"  {client}: raw consume, then the service", file=sys.stderr)
+                raw = raw_consume(client, broker.bootstrap, topic, total)
+                run = service_rate(client, broker.bootstrap, topic, total, workdir)
+                results[variant][client] = {"raw_consume": raw, "run": run,
+                                            "run_vs_raw": run / raw}
+    print(f"\n{'no ' if args.no_prompt_text else ''}prompt_text, 4 partitions, local Tansu; "
+          f"kafka-python native crc32c: {native_crc32c()}")
+    print(f"{'traffic':<14}{'client':<16}{'records':>10}{'raw consume/s':>16}{'run/s':>12}"
+          f"{'run/raw':>10}")
+    for variant, by_client in results.items():
+        for client, r in by_client.items():
+            print(f"{variant:<14}{client:<16}{totals[variant]:>10,}{r['raw_consume']:>16,.0f}"
+                  f"{r['run']:>12,.0f}{r['run_vs_raw']:>10.1%}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "run_throughput.json").write_text(json.dumps({
-        "records": total, "prompt_text": not args.no_prompt_text,
+        "records": totals, "prompt_text": not args.no_prompt_text,
         "machine": platform.platform(), "results": results}, indent=2) + "\n")
 
 

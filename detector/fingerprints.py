@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ import re2
 import xxhash
 
 from detector.config import FingerprintConfig
-from detector.records import RecordBatch, object_column
+from detector.records import RecordBatch
 
 __all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
 
@@ -154,14 +155,23 @@ class PromptFingerprinter:
         prefix = np.zeros(n, dtype=np.uint64)
         suffix = np.zeros(n, dtype=np.uint64)
         intents = np.zeros(n, dtype=np.uint16)
-        texts, given = object_column(batch.prompt_text), object_column(batch.prompt_fingerprint)
-        has_text = texts != None  # noqa: E711 (elementwise)
-        for i in np.flatnonzero(has_text).tolist():
-            exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(texts[i])
+        texts, given = batch.prompt_text, batch.prompt_fingerprint
+        # list.count runs in C: batches of one kind (all text, or all gateway fingerprints)
+        # skip the per-record checks.
+        without_text = texts.count(None)
+        if without_text < n:
+            for i, text in enumerate(texts):
+                if text is not None:
+                    exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(text)
         # A gateway fingerprint stands for the whole prompt: exact duplicates only.
-        use = np.flatnonzero(~has_text & (given != None))  # noqa: E711
-        if len(use):
-            exact[use] = prefix[use] = suffix[use] = self._given_hashes(given[use].tolist())
+        if without_text == n and given.count(None) == 0:
+            exact[:] = prefix[:] = suffix[:] = self._given_hashes(cast(list[str], given))
+        elif without_text:
+            pairs = [(i, g) for i, (t, g) in enumerate(zip(texts, given, strict=True))
+                     if t is None and g is not None]
+            if pairs:
+                use = [i for i, _ in pairs]
+                exact[use] = prefix[use] = suffix[use] = self._given_hashes([g for _, g in pairs])
         batch.prompt_text = [None] * n
         return Fingerprints(exact, prefix, suffix, intents)
 

@@ -83,3 +83,17 @@ def test_patterns_re2_cannot_run_fall_back_to_python_re() -> None:
     custom = PromptFingerprinter(FingerprintConfig(intents={"echo": [r"\b(\w+) \1\b"]}))
     assert custom.fingerprint_text("say it it again")[3] == 1
     assert custom.fingerprint_text("say it again")[3] == 0
+
+
+def test_batches_of_one_kind_fingerprint_like_mixed_ones() -> None:
+    texts = [record(prompt_text=f"Explain topic {i} step by step") for i in range(3)]
+    given = [record(prompt_fingerprint=f"gw-{i % 2}") for i in range(3)]
+    both = record(prompt_text="Explain topic 0 step by step", prompt_fingerprint="gw-9")
+    mixed = FP.fingerprint_batch(decode([*texts, *given, both, record()]))
+    only_text = FP.fingerprint_batch(decode(texts))
+    only_given = FP.fingerprint_batch(decode(given))
+    assert mixed.exact[:3].tolist() == only_text.exact.tolist()
+    assert mixed.exact[3:6].tolist() == only_given.exact.tolist()
+    assert only_given.exact[0] == only_given.exact[2] != only_given.exact[1]
+    assert mixed.exact[6] == mixed.exact[0]  # text wins over the gateway's fingerprint
+    assert mixed.exact[7] == 0
