@@ -1,0 +1,89 @@
+"""The benchmark suite's plumbing: traffic forms, the stage clock, targets and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from benchmarks import suite
+from benchmarks.replay_throughput import STAGES, staged_run
+from benchmarks.traffic import compress_time
+from detector.config import Config
+from tests.conftest import record
+
+
+def _write(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_bytes(b"".join(msgspec.json.encode(r) + b"\n" for r in records))
+
+
+def test_compressed_traffic_keeps_records_and_order(tmp_path: Path) -> None:
+    records = [record(f"a{i % 3}", ts=1_767_225_600 + 60 * i, completion_tokens=i)
+               for i in range(10)]
+    _write(tmp_path / "in.jsonl", records)
+    compress_time(tmp_path / "in.jsonl", tmp_path / "out.jsonl", rate=1000)
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["ts"] for r in out] == pytest.approx([1_767_225_600 + i / 1000 for i in range(10)])
+    assert [{**r, "ts": 0} for r in out] == [{**r, "ts": 0} for r in records]
+
+
+def test_stage_clock_accounts_for_a_whole_run(tmp_path: Path) -> None:
+    records = [record(f"a{i % 20}", ts=1_767_225_600 + 5 * i, prompt_text=f"explain {i % 7}")
+               for i in range(3000)]
+    _write(tmp_path / "in.jsonl", records)
+    seconds = staged_run(tmp_path / "in.jsonl", Config(), tmp_path / "alerts.jsonl")
+    assert list(seconds) == list(STAGES)
+    assert all(s >= 0 for s in seconds.values())
+    for stage in ("read", "decode", "fingerprint", "state", "scoring", "campaign_signatures"):
+        assert seconds[stage] > 0, stage
+
+
+def _results() -> dict[str, dict[str, Any] | None]:
+    def replay(rate: float) -> dict[str, Any]:
+        return {"records": 1000, "raw_decode": 400_000.0, "naive": 10_000.0, "replay": rate,
+                "evaluations": 10, "replay_vs_raw_decode": rate / 400_000,
+                "replay_vs_naive": rate / 10_000, "stages": dict.fromkeys(STAGES, 1e6),
+                "stage_seconds": dict.fromkeys(STAGES, 0.001)}
+
+    client = {"raw_consume": 100_000.0, "run": 90_000.0, "run_vs_raw": 0.9}
+    return {
+        "replay_throughput": {"scale": 0.25, "results": {
+            "text, as recorded": replay(30_000), "text, at 100k/s": replay(160_000),
+            "no text, as recorded": replay(40_000), "no text, at 100k/s": replay(120_000)}},
+        "run_throughput": {"records": {"as recorded": 1000, "at 100k/s": 1000}, "results": {
+            form: {"kafka-python": client, "confluent-kafka": client} for form in suite.TRAFFIC}},
+        "memory_per_account": {"results": [
+            {"accounts": 1_000_000, "bytes_per_account": 1500.0, "rss_delta": 1.5e9,
+             "bytes_per_account_trimmed": 1400.0}]},
+        "latency": None,
+        "campaign_scale": None,
+    }
+
+
+def test_targets_judge_each_traffic_form() -> None:
+    found = {t.name: t for t in suite.targets(_results())}
+    text = found["replay, with prompt_text"]
+    assert text.measured == (30_000, 160_000)
+    assert [text.met(v) for v in text.measured] == [False, True]
+    assert found["run / raw consume, kafka-python"].met(0.9) is True
+    memory = found["RSS per tracked account at 1 M accounts"]
+    assert memory.measured == (1500.0, None) and memory.met(1500.0) is True
+    latency = found["p99 event-to-alert latency at 100 k rec/s"]
+    assert latency.measured == (None, None) and latency.met(None) is None
+
+
+def test_report_replaces_only_the_results_section(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Benchmarks\n\nintro\n\n{suite.BEGIN}\nold\n{suite.END}\n\nfooter\n")
+    suite.update_readme(suite.report_lines(_results()), readme)
+    text = readme.read_text()
+    assert text.startswith("# Benchmarks\n\nintro\n") and text.endswith("\n\nfooter\n")
+    assert "old" not in text
+    assert "| replay, with prompt_text | ≥ 150,000 rec/s | 30,000 rec/s **short** | " \
+           "160,000 rec/s met |" in text
+    assert "| 1,000,000 | 1,431 MiB | 1,500 | 1,400 |" in text
+    suite.plot(_results(), tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").stat().st_size > 10_000
