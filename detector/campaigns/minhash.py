@@ -30,8 +30,12 @@ def mix64(x: npt.NDArray[np.uint64]) -> U64:
         return x ^ (x >> np.uint64(33))
 
 
-_CUBE_LIMIT = 1 << 21
-"""Elements of the largest (rows, width, slots) intermediate: 16 MiB of uint64."""
+_ABSENT = np.int64(-1)
+"""Stands for an invalid entry while a row is deduplicated (hashes are never negative)."""
+_RAGGED_SHARE = 0.6
+"""Below this share of distinct entries, rows are hashed ragged (measured crossover)."""
+_HIGH = 1 if np.little_endian else 0
+"""Which uint32 half of a uint64 holds its upper 32 bits."""
 
 
 class MinHasher:
@@ -61,25 +65,36 @@ class MinHasher:
         out = np.full((rows, self.num_perm), EMPTY, dtype=np.uint32)
         if rows == 0 or width == 0:
             return out
-        # An invalid entry is replaced by a valid one of its row: a repeated element never
-        # changes a minimum, and the cube below needs no mask. Rows with no valid entry stay
-        # EMPTY.
-        has_any = valid.any(axis=1)
-        first = np.argmax(valid, axis=1)
-        filled = np.where(valid, hashes, hashes[np.arange(rows), first][:, None])
-        mixed = mix64(filled[has_any].astype(np.uint64))
-        high = 1 if np.little_endian else 0  # the upper 32 bits of each uint64
-        found = np.empty((len(mixed), self.num_perm), dtype=np.uint32)
-        # All slots at once, in row chunks that keep the (rows, width, slots) cube small.
-        step = max(1, _CUBE_LIMIT // (width * self.num_perm))
+        # A repeated element never changes a minimum, and an account's recent requests repeat
+        # a few IPs, agents and templates: hash each row's distinct elements only.
+        ordered = np.sort(np.where(valid, hashes.astype(np.int64), _ABSENT), axis=1)
+        distinct = ordered != _ABSENT
+        distinct[:, 1:] &= ordered[:, 1:] != ordered[:, :-1]
+        row, col = np.nonzero(distinct)  # row-major: each row's elements are contiguous
+        if len(row) == 0:
+            return out
         with np.errstate(over="ignore"):
-            for start in range(0, len(mixed), step):
-                h = mixed[start:start + step, :, None] * self._a
-                h += self._b
-                found[start:start + step] = h.view(np.uint32)[..., high::2].min(axis=1)
+            if len(row) < _RAGGED_SHARE * rows * width:
+                starts = np.flatnonzero(np.diff(row, prepend=-1))
+                slots = np.ascontiguousarray(self._slots(ordered[row, col]))
+                found = np.minimum.reduceat(slots, starts, axis=0)
+                present = row[starts]
+            else:  # mostly distinct: a (rows, width, slots) cube is cheaper than ragged rows
+                present = np.flatnonzero(distinct.any(axis=1))
+                # An invalid or repeated entry is replaced by the row's first distinct one.
+                first = ordered[present, np.argmax(distinct[present], axis=1)]
+                filled = np.where(distinct[present], ordered[present], first[:, None])
+                found = self._slots(filled).min(axis=1)
         # EMPTY marks an empty set, so no real minimum may take that value.
-        out[has_any] = np.minimum(found, EMPTY - np.uint32(1))
+        out[present] = np.minimum(found, EMPTY - np.uint32(1))
         return out
+
+    def _slots(self, elements: npt.NDArray[np.int64]) -> U32:
+        """``h_k`` of every element for every slot ``k`` (a trailing axis of slots), as a
+        strided view of the upper halves of the 64-bit products."""
+        h = mix64(elements.astype(np.uint64))[..., None] * self._a
+        h += self._b
+        return h.view(np.uint32)[..., _HIGH::2]
 
 
 def jaccard(a: U32, b: U32) -> npt.NDArray[np.float64]:
