@@ -39,10 +39,9 @@ evaluate: $(STAMP)
 	printf 'campaigns: {enabled: false}\n' > $(OUT)/no-campaigns.yaml
 	$(VENV)/bin/distill-detector evaluate --config $(OUT)/no-campaigns.yaml --input $(OUT)/mixed.jsonl.gz --labels $(OUT)/mixed-labels.csv --out $(OUT)/evaluation-no-campaigns
 
+# Every benchmark, the targets table, results/*.json, a plot and benchmarks/README.md (~20 min).
 bench: $(STAMP)
-	$(PY) benchmarks/replay_throughput.py
-	$(PY) benchmarks/run_throughput.py
-	$(PY) benchmarks/campaign_scale.py
+	$(PY) -m benchmarks.suite
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

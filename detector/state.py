@@ -260,7 +260,9 @@ class AccountState:
         self.recent_len = config.recent_requests
         self.short = _Window(windows.short, len(self.counter_names), self.capacity)
         self.long = _Window(windows.long, len(self.counter_names), self.capacity)
-        self.recent_ts = np.zeros((self.capacity, self.recent_len), dtype=np.float64)
+        # Whole seconds (uint32 holds every valid ts, up to 2100): half the bytes of float64,
+        # and the ring is the largest per-account array.
+        self.recent_ts = np.zeros((self.capacity, self.recent_len), dtype=np.uint32)
         self.recent = {
             name: np.zeros((self.capacity, self.recent_len), dtype=np.uint32)
             for name in RECENT_FIELDS
@@ -526,13 +528,14 @@ class AccountState:
         skipped = np.maximum(size[keep] - self.recent_len, 0)
         slots = (self.recent_count[rows_k] + rank[keep] - skipped) % self.recent_len
         sel = order[keep]
-        self.recent_ts[rows_k, slots] = ts_s[keep]
+        self.recent_ts[rows_k, slots] = np.floor(ts_s[keep]).astype(np.uint32)
         for name, column in hashes.items():
             self.recent[name][rows_k, slots] = column[sel].astype(np.uint32)
         self.recent_count[rows_s[group_start]] += sizes
 
     def recent_mask(self, rows: I64, now: float, horizon_s: float) -> npt.NDArray[np.bool_]:
-        """Which ring entries of ``rows`` hold a request from the last ``horizon_s``."""
+        """Which ring entries of ``rows`` hold a request from the last ``horizon_s`` (to the
+        second: the ring keeps whole seconds)."""
         filled = np.arange(self.recent_len)[None, :] < self.recent_count[rows][:, None]
         return filled & (self.recent_ts[rows] > now - horizon_s)
 

@@ -7,7 +7,7 @@ and 0.15 at ``s = 0.1``.
 
 The whole index is one sorted array of (band and bucket key, row) rather than a dict of
 buckets per band: updating the rows that changed since the last pass is a handful of
-vectorised operations, whatever the number of bands, and the index costs 16 bytes per account
+vectorised operations, whatever the number of bands, and the index costs 12 bytes per account
 and band with no per-account Python objects. Buckets larger than ``max_bucket`` (common
 phrasing shared by thousands) contribute only their first ``max_bucket`` members as
 candidates: enough to connect a campaign, bounded in cost.
@@ -46,7 +46,7 @@ class BandIndex:
         # The band number takes the top bits of the key, so one sorted array holds every band.
         self._band_bits = max(1, (self.bands - 1).bit_length())
         self._keys = np.empty(0, dtype=np.uint64)
-        self._rows = np.empty(0, dtype=np.int64)
+        self._rows = np.empty(0, dtype=np.int32)  # signature rows: 12 bytes per entry
 
     def __len__(self) -> int:
         return len(self._rows) // self.bands if self.bands else 0

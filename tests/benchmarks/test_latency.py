@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from benchmarks import latency
 from detector.kafka import CLIENTS
-
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "latency.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("latency_benchmark", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-latency = _load()
 
 
 @pytest.mark.skipif("confluent-kafka" not in CLIENTS, reason="needs confluent-kafka")

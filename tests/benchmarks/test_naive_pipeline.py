@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "naive_pipeline.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("naive_pipeline", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-naive = _load()
+from benchmarks import naive_pipeline as naive
 
 T0 = 1_767_225_600.0
 
