@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 import detector.campaigns.detector as campaign_module
+from benchmarks.clock import StageClock
 from detector.campaigns import CampaignDetector
 from detector.campaigns.signatures import HOURS, Signatures
 from detector.config import Config, load_config
@@ -246,21 +247,8 @@ PHASES = ("evict", "drift check", "index remove", "index insert", "candidates",
           "verify pairs", "edges", "bridge guard", "components", "group+alerts", "other")
 
 
-class Phases:
+class Phases(StageClock):
     """Wall time per phase of ``CampaignDetector.run``, by wrapping its collaborators."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
-
-    def wrap(self, name: str, fn: Any) -> Any:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.seconds[name] += time.perf_counter() - start
-
-        return timed
 
     def install(self, det: CampaignDetector) -> None:
         store = det.store
@@ -269,13 +257,11 @@ class Phases:
                                 (det, "_drop_edges", "edges"), (det, "_add_edges", "edges"),
                                 (det, "_components", "components"), (det, "_bridges", "bridges"),
                                 (det, "_group", "group")):
-            setattr(obj, attr, self.wrap(name, getattr(obj, attr)))
+            self.attach(obj, attr, name)
         for index in (det.template_index, det.infra_index):
-            index.remove = self.wrap("index remove", index.remove)  # type: ignore[method-assign]
-            index._insert = self.wrap(  # type: ignore[method-assign]
-                "index update", index._insert)
-            index._candidates = self.wrap(  # type: ignore[method-assign]
-                "candidates", index._candidates)
+            self.attach(index, "remove", "index remove")
+            self.attach(index, "_insert", "index update")
+            self.attach(index, "_candidates", "candidates")
 
     def split(self, total: float) -> dict[str, float]:
         """This pass's seconds per phase (``PHASES``), then reset."""
@@ -288,7 +274,7 @@ class Phases:
                "edges": s["edges"], "bridge guard": s["bridges"],
                "components": s["components"] - s["bridges"], "group+alerts": s["group"]}
         out["other"] = total - sum(out.values())
-        self.seconds = defaultdict(float)
+        self.seconds = Counter()
         return out
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import msgspec
 
+from benchmarks.clock import StageClock
 from benchmarks.naive_pipeline import naive_rate
 from benchmarks.traffic import WORKDIR, simulated
 from detector.alerts import JsonlSink
@@ -51,42 +52,27 @@ STAGES = ("read", "decode", "fingerprint", "state", "scoring", "campaign_signatu
 """Where an end-to-end run spends its time, in data-flow order."""
 
 
-class StageClock:
-    """Time spent in each stage of one pipeline, by wrapping the stage methods.
+def clock_stages(pipeline: Pipeline) -> StageClock:
+    """A clock on each stage of ``pipeline``; ``scoring`` includes the campaign signatures
+    computed inside it (:func:`exclusive` takes them out)."""
+    clock = StageClock()
+    clock.attach(pipeline.decoder, "decode", "decode")
+    clock.attach(pipeline.fingerprinter, "fingerprint_batch", "fingerprint")
+    clock.attach(pipeline.default.state, "update", "state")
+    clock.attach(pipeline, "_score_due", "scoring")
+    clock.attach(pipeline, "_emit", "alerts")
+    if pipeline.campaigns is not None:
+        clock.attach(pipeline.campaigns, "observe", "campaign_signatures")
+        clock.attach(pipeline.campaigns, "run", "campaign_passes")
+    return clock
 
-    ``scoring`` is counted without the campaign signatures computed inside it, so the stages
-    do not overlap.
-    """
 
-    def __init__(self, pipeline: Pipeline):
-        self.seconds: Counter[str] = Counter()
-        self._wrap(pipeline.decoder, "decode", "decode")
-        self._wrap(pipeline.fingerprinter, "fingerprint_batch", "fingerprint")
-        self._wrap(pipeline.default.state, "update", "state")
-        self._wrap(pipeline, "_score_due", "scoring")
-        self._wrap(pipeline, "_emit", "alerts")
-        if pipeline.campaigns is not None:
-            self._wrap(pipeline.campaigns, "observe", "campaign_signatures")
-            self._wrap(pipeline.campaigns, "run", "campaign_passes")
-
-    def _wrap(self, owner: object, method: str, stage: str) -> None:
-        inner: Callable[..., Any] = getattr(owner, method)
-
-        @functools.wraps(inner)
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return inner(*args, **kwargs)
-            finally:
-                self.seconds[stage] += time.perf_counter() - start
-
-        setattr(owner, method, timed)
-
-    def exclusive(self, total: float) -> dict[str, float]:
-        out = {stage: self.seconds[stage] for stage in STAGES if stage != "other"}
-        out["scoring"] -= out["campaign_signatures"]
-        out["other"] = max(total - sum(out.values()), 0.0)
-        return out
+def exclusive(seconds: Counter[str], total: float) -> dict[str, float]:
+    """Seconds per stage, none counted twice, ``other`` making up ``total``."""
+    out = {stage: seconds[stage] for stage in STAGES if stage != "other"}
+    out["scoring"] -= out["campaign_signatures"]
+    out["other"] = max(total - sum(out.values()), 0.0)
+    return out
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -98,7 +84,7 @@ def _timed(fn: Callable[[], object]) -> float:
 def staged_run(path: Path, config: Config, alerts: Path) -> dict[str, float]:
     """One end-to-end run through a clocked pipeline: seconds per stage."""
     pipeline = Pipeline(config, [JsonlSink(alerts)])
-    clock = StageClock(pipeline)
+    clock = clock_stages(pipeline)
     source = FileSource(path, config.pipeline.batch_records)
     started = time.perf_counter()
     batches = iter(source)
@@ -110,7 +96,7 @@ def staged_run(path: Path, config: Config, alerts: Path) -> dict[str, float]:
             break
         pipeline.process(raw.values, source.source_name, raw.offsets)
     pipeline.close()
-    return clock.exclusive(time.perf_counter() - started)
+    return exclusive(clock.seconds, time.perf_counter() - started)
 
 
 def measure(path: Path, config: Config, naive_records: int) -> dict[str, Any]:

@@ -95,11 +95,15 @@ def _get(data: dict[str, Any] | None, *keys: str | int) -> Any:
     return data
 
 
+def _memory_rows(results: dict[str, dict[str, Any] | None]) -> list[dict[str, Any]]:
+    by_size = _get(results["memory_per_account"], "results") or {}
+    return [by_size[size] for size in sorted(by_size, key=int)]
+
+
 def targets(results: dict[str, dict[str, Any] | None]) -> list[Target]:
     replay = _get(results["replay_throughput"], "results")
     run = _get(results["run_throughput"], "results")
-    memory = {row["accounts"]: row for row in _get(results["memory_per_account"], "results")
-              or []}
+    memory = {row["accounts"]: row for row in _memory_rows(results)}
     latency = {row["rate"]: row for row in _get(results["latency"], "results") or []}
     at_100k = latency.get(100_000.0) or latency.get(100_000)
 
@@ -183,7 +187,7 @@ def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
                         [[form, c, f"{records.get(form, 0):,}", f"{r['raw_consume']:,.0f}",
                           f"{r['run']:,.0f}", f"{r['run_vs_raw']:.1%}"]
                          for form, by_client in run.items() for c, r in by_client.items()])
-    memory = _get(results["memory_per_account"], "results") or []
+    memory = _memory_rows(results)
     if memory:
         lines += ["", "### Memory per tracked account (whole detector, RSS)", ""]
         lines += _table(["accounts", "RSS growth", "bytes/account", "after malloc_trim"],

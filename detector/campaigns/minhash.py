@@ -30,8 +30,9 @@ def mix64(x: npt.NDArray[np.uint64]) -> U64:
         return x ^ (x >> np.uint64(33))
 
 
-_ABSENT = np.int64(-1)
-"""Stands for an invalid entry while a row is deduplicated (hashes are never negative)."""
+_ABSENT = np.uint32(0)
+"""Stands for an invalid entry while a row is deduplicated: 0 means "absent" in every hash
+column of the window state, so no element is 0."""
 _RAGGED_SHARE = 0.6
 """Below this share of distinct entries, rows are hashed ragged (measured crossover)."""
 _HIGH = 1 if np.little_endian else 0
@@ -67,7 +68,7 @@ class MinHasher:
             return out
         # A repeated element never changes a minimum, and an account's recent requests repeat
         # a few IPs, agents and templates: hash each row's distinct elements only.
-        ordered = np.sort(np.where(valid, hashes.astype(np.int64), _ABSENT), axis=1)
+        ordered = np.sort(np.where(valid, hashes, _ABSENT), axis=1)
         distinct = ordered != _ABSENT
         distinct[:, 1:] &= ordered[:, 1:] != ordered[:, :-1]
         row, col = np.nonzero(distinct)  # row-major: each row's elements are contiguous
@@ -89,7 +90,7 @@ class MinHasher:
         out[present] = np.minimum(found, EMPTY - np.uint32(1))
         return out
 
-    def _slots(self, elements: npt.NDArray[np.int64]) -> U32:
+    def _slots(self, elements: U32) -> U32:
         """``h_k`` of every element for every slot ``k`` (a trailing axis of slots), as a
         strided view of the upper halves of the 64-bit products."""
         h = mix64(elements.astype(np.uint64))[..., None] * self._a

@@ -55,9 +55,9 @@ def _results() -> dict[str, dict[str, Any] | None]:
             "no text, as recorded": replay(40_000), "no text, at 100k/s": replay(120_000)}},
         "run_throughput": {"records": {"as recorded": 1000, "at 100k/s": 1000}, "results": {
             form: {"kafka-python": client, "confluent-kafka": client} for form in suite.TRAFFIC}},
-        "memory_per_account": {"results": [
-            {"accounts": 1_000_000, "bytes_per_account": 1500.0, "rss_delta": 1.5e9,
-             "bytes_per_account_trimmed": 1400.0}]},
+        "memory_per_account": {"results": {"1000000": {
+            "accounts": 1_000_000, "bytes_per_account": 1500.0, "rss_delta": 1.5e9,
+            "bytes_per_account_trimmed": 1400.0}}},
         "latency": None,
         "campaign_scale": None,
     }
