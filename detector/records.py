@@ -234,13 +234,12 @@ class BatchDecoder:
                 else:
                     keep_values.append(value)
                     keep_offsets.append(off)
-        records = self._decode_all(keep_values, keep_offsets, source, rejects)
-        batch = _columns(
-            [r for r, _, _ in records], [o for _, o, _ in records], source, self._networks
-        )
+        records, kept_offsets, kept_values = self._decode_all(
+            keep_values, keep_offsets, source, rejects)
+        batch = _columns(records, kept_offsets, source, self._networks)
         if len(self._networks) > 1_000_000:
             self._networks.clear()
-        return self._post_validate(batch, records, rejects)
+        return self._post_validate(batch, kept_values, rejects)
 
     def _decode_all(
         self,
@@ -248,29 +247,35 @@ class BatchDecoder:
         offsets: list[int],
         source: str,
         rejects: list[Reject],
-    ) -> list[tuple[RequestRecord, int, bytes]]:
+    ) -> tuple[list[RequestRecord], list[int], list[bytes]]:
+        """The records that decode, with their offsets and raw values."""
         if not values:
-            return []
+            return [], [], []
         # Fast path: one parse for the whole batch. Any bad value makes it fail (or changes
         # the element count), and then each value is decoded alone to find the bad ones.
         try:
             parsed = self._many.decode(b"[" + b",".join(values) + b"]")
             if len(parsed) == len(values):
-                return list(zip(parsed, offsets, values, strict=True))
+                return parsed, offsets, values
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass
-        out: list[tuple[RequestRecord, int, bytes]] = []
+        records: list[RequestRecord] = []
+        kept_offsets: list[int] = []
+        kept_values: list[bytes] = []
         for value, off in zip(values, offsets, strict=True):
             try:
-                out.append((self._one.decode(value), off, value))
+                records.append(self._one.decode(value))
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 rejects.append(_reject(_classify(exc), value, source, off))
-        return out
+            else:
+                kept_offsets.append(off)
+                kept_values.append(value)
+        return records, kept_offsets, kept_values
 
     def _post_validate(
         self,
         batch: RecordBatch,
-        records: list[tuple[RequestRecord, int, bytes]],
+        values: list[bytes],
         rejects: list[Reject],
     ) -> tuple[RecordBatch, list[Reject]]:
         """Checks msgspec cannot express: ts range after RFC 3339 parsing, IPs, prompt size."""
@@ -293,8 +298,7 @@ class BatchDecoder:
         drop = np.zeros(len(batch), dtype=bool)
         for i, reason in sorted(dict(bad).items()):
             drop[i] = True
-            _, offset, value = records[i]
-            rejects.append(_reject(reason, value, batch.source, offset))
+            rejects.append(_reject(reason, values[i], batch.source, int(batch.offsets[i])))
         return batch.take(~drop), rejects
 
 
@@ -313,7 +317,7 @@ def _reject(reason: str, value: bytes, source: str, offset: int | None) -> Rejec
     return Reject(reason, _redact(value).decode("utf-8", errors="replace"), source, offset)
 
 
-def _networks_of(ips: tuple[str | None, ...], networks: dict[str, str | None]
+def _networks_of(ips: list[str | None], networks: dict[str, str | None]
                  ) -> list[str | None]:
     """The network of each IP, parsing each distinct new IP once (``networks`` caches)."""
     for ip in set(ips).difference(networks):
@@ -322,14 +326,14 @@ def _networks_of(ips: tuple[str | None, ...], networks: dict[str, str | None]
     return [None if ip is None else networks[ip] for ip in ips]
 
 
-def _numbers(values: tuple[float | None, ...], default: float) -> F64:
+def _numbers(values: Sequence[float | None], default: float) -> F64:
     """A float column; ``None`` becomes ``default``."""
     column = np.array(values, dtype=np.float64).reshape(len(values))  # None -> nan
     column[np.isnan(column)] = default
     return column
 
 
-def _ints(values: tuple[int | None, ...], default: int) -> I64:
+def _ints(values: Sequence[int | None], default: int) -> I64:
     """An int column; ``None`` becomes ``default``, absurd counts saturate at 2**62."""
     return np.clip(_numbers(values, default), default, 2.0**62).astype(np.int64)
 
@@ -349,11 +353,12 @@ def _columns(
     networks: dict[str, str | None],
 ) -> RecordBatch:
     n = len(records)
-    # One tuple per record and one transpose, both in C: no per-field Python loops.
-    rows = zip(*map(msgspec.structs.astuple, records), strict=True) if n else (
-        () for _ in RequestRecord.__struct_fields__)
-    column: dict[str, tuple[Any, ...]] = dict(zip(RequestRecord.__struct_fields__, rows,
-                                                  strict=True))
+    # One tuple per record, one object table and a list per column, all in C: no per-field
+    # Python loops.
+    table = np.array(list(map(msgspec.structs.astuple, records)), dtype=object)
+    column: dict[str, list[Any]] = {
+        name: table[:, j].tolist() if n else []
+        for j, name in enumerate(RequestRecord.__struct_fields__)}
     try:
         ts = np.array(column["ts"], dtype=np.float64).reshape(n)
     except TypeError:  # RFC 3339 strings were decoded to datetimes
@@ -363,11 +368,11 @@ def _columns(
         source=source,
         offsets=np.asarray(offsets, dtype=np.int64),
         ts=ts,
-        account_id=list(column["account_id"]),
-        org_id=list(column["org_id"]),
-        client_ip=list(ips),
+        account_id=column["account_id"],
+        org_id=column["org_id"],
+        client_ip=ips,
         network=_networks_of(ips, networks),
-        user_agent=list(column["user_agent"]),
+        user_agent=column["user_agent"],
         status=_ints(column["status"], 200),
         prompt_tokens=_ints(column["prompt_tokens"], 0),
         completion_tokens=_ints(column["completion_tokens"], 0),
@@ -376,6 +381,6 @@ def _columns(
         reasoning=object_column(column["reasoning"]) == True,  # noqa: E712 (elementwise, None too)
         logprobs=object_column(column["logprobs"]).astype(bool),
         multi_n=_numbers(column["n"], 1) > 1,
-        prompt_text=list(column["prompt_text"]),
-        prompt_fingerprint=list(column["prompt_fingerprint"]),
+        prompt_text=column["prompt_text"],
+        prompt_fingerprint=column["prompt_fingerprint"],
     )
