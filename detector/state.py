@@ -17,6 +17,8 @@ Hashes are kept as 32 bits: within one account's recent requests a collision is 
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +58,7 @@ _INITIAL_ROWS = 1024
 _HASH_CACHE: dict[str | None, int] = {None: 0}
 
 
-def hash32(values: list[str | None]) -> U32:
+def hash32(values: Sequence[str | None]) -> U32:
     """32-bit hashes of strings, stable across processes; ``None`` maps to 0 ("absent").
 
     IPs, networks, user agents and orgs repeat heavily, so hashes are cached (bounded).
@@ -454,8 +456,13 @@ class AccountState:
         on_time = ~late_mask
         self.long.add(rows_s[on_time], ts_s[on_time], values[on_time])
         self.short.add(rows_s[on_time], ts_s[on_time], values[on_time])
-        owners = hash32([o if o is not None else a
-                         for o, a in zip(batch.org_id, batch.account_id, strict=True)])
+        # The owner is the org, or the account itself when it has none.
+        owners = hash32(batch.org_id)
+        no_org = owners == 0
+        if no_org.all():
+            owners = hash32(batch.account_id)
+        elif no_org.any():
+            owners[no_org] = hash32(list(itertools.compress(batch.account_id, no_org.tolist())))
         hashes: dict[str, npt.NDArray[np.uint64] | U32] = {
             "exact": fps.exact,
             "prefix": fps.prefix,
