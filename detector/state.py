@@ -178,10 +178,6 @@ class SharingIndex:
         keys = self._pairs >> np.uint64(32)
         return int(np.count_nonzero(keys[1:] != keys[:-1])) + 1 if len(keys) else 0
 
-    @property
-    def nbytes(self) -> int:
-        return self._pairs.nbytes + self._seen.nbytes
-
     def add(self, keys: U32, owners: U32, ts: F64) -> None:
         present = keys != 0
         if not present.any():
