@@ -9,8 +9,9 @@ gateway fingerprints only; runs each as recorded and with its event time compres
 * replay: ``distill-detector replay`` end to end (all stages, alerts written to a file;
   best of 2);
 * stages: the same pipeline again with a clock around each stage (reading the file is one),
-  so the stage figures add up to an end-to-end run. A stage's records/s is the input records over the time spent in
-  that stage: the rate the pipeline would reach if that stage were all it did.
+  so the stage figures add up to an end-to-end run. A stage's records/s is the input
+  records over the time spent in that stage: the rate the pipeline would reach if that
+  stage were all it did.
 
 Prints a table and writes JSON to benchmarks/results/replay_throughput.json.
 
