@@ -271,7 +271,7 @@ def breakdown(pipeline: Pipeline) -> dict[str, Any]:
     else:
         groups["bookkeeping"] = _arrays_nbytes(state)
     index = state.index
-    hash_cache = getattr(state_module, "_HASH_CACHE", {})
+    hash_cache = getattr(getattr(state_module, "_STRING_HASHES", None), "cache", {})
     out: dict[str, Any] = {
         "tracked_accounts": len(state),
         "state_capacity_rows": getattr(state, "capacity", -1),

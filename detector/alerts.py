@@ -25,6 +25,7 @@ from detector.config import AlertingConfig
 from detector.scoring import ScoreBatch
 
 __all__ = [
+    "KINDS",
     "MAX_REASONS",
     "SEVERITIES",
     "Alert",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 SEVERITIES = ("info", "warning", "critical")
+KINDS = ("account", "campaign")
 MAX_REASONS = 8
 
 
@@ -210,7 +212,7 @@ class AlertPolicy:
         return alerts
 
 
-_ID_PREFIX = {"account": "acc", "campaign": "cam"}
+_ID_PREFIX = dict(zip(KINDS, ("acc", "cam"), strict=True))
 
 
 def _episode_id(kind: str, key: str, ts: float) -> str:

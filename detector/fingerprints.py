@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +26,7 @@ import re2
 import xxhash
 
 from detector.config import FingerprintConfig
+from detector.hashcache import HashCache
 from detector.records import RecordBatch
 
 __all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
@@ -124,7 +124,7 @@ class PromptFingerprinter:
         # loops) skip the work without the cache holding any prompt.
         self._cache: dict[int, tuple[int, int, int, int]] = {}
         # Gateway fingerprints are already one-way hashes: they may key a cache directly.
-        self._given: dict[str, int] = {}
+        self._given = HashCache(lambda value: _hash(value, 3), np.uint64, _CACHE_LIMIT)
 
     def fingerprint_text(self, text: str) -> tuple[int, int, int, int]:
         """``(exact, prefix, suffix, intents)`` of one prompt."""
@@ -156,31 +156,18 @@ class PromptFingerprinter:
         suffix = np.zeros(n, dtype=np.uint64)
         intents = np.zeros(n, dtype=np.uint16)
         texts, given = batch.prompt_text, batch.prompt_fingerprint
-        # list.count runs in C: batches of one kind (all text, or all gateway fingerprints)
-        # skip the per-record checks.
+        # list.count runs in C: a batch without prompt text skips the per-record loop.
         without_text = texts.count(None)
         if without_text < n:
             for i, text in enumerate(texts):
                 if text is not None:
                     exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(text)
-        # A gateway fingerprint stands for the whole prompt: exact duplicates only.
-        if without_text == n and given.count(None) == 0:
-            exact[:] = prefix[:] = suffix[:] = self._given_hashes(cast(list[str], given))
+        # A gateway fingerprint stands for the whole prompt: exact duplicates only. A record
+        # with neither text nor fingerprint hashes to 0, "no prompt".
+        if without_text == n:
+            exact[:] = prefix[:] = suffix[:] = self._given.hashes(given)
         elif without_text:
-            pairs = [(i, g) for i, (t, g) in enumerate(zip(texts, given, strict=True))
-                     if t is None and g is not None]
-            if pairs:
-                use = [i for i, _ in pairs]
-                exact[use] = prefix[use] = suffix[use] = self._given_hashes([g for _, g in pairs])
+            use = [i for i, text in enumerate(texts) if text is None]
+            exact[use] = prefix[use] = suffix[use] = self._given.hashes([given[i] for i in use])
         batch.prompt_text = [None] * n
         return Fingerprints(exact, prefix, suffix, intents)
-
-    def _given_hashes(self, values: list[str]) -> U64:
-        cache = self._given
-        missing = set(values).difference(cache)
-        if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache.clear()
-            missing = set(values)
-        for value in missing:
-            cache[value] = _hash(value, 3)
-        return np.fromiter(map(cache.__getitem__, values), dtype=np.uint64, count=len(values))

@@ -71,30 +71,33 @@ class HalfSpaceForest:
             self._flatten(node.children[0], t, 2 * i + 1, column)
             self._flatten(node.children[1], t, 2 * i + 2, column)
 
-    def _step(self, x: F64, node: npt.NDArray[np.intp], trees: npt.NDArray[np.intp],
-              rows: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-        """The child each (row, tree) goes to from ``node``."""
-        value = x[rows, self.feature[trees, node]]
-        return 2 * node + 1 + (value >= self.threshold[trees, node])
+    def _walk(self, x: F64) -> tuple[npt.NDArray[np.intp], list[npt.NDArray[np.intp]]]:
+        """Each row's root-to-leaf path in every tree: ``(trees, nodes)``, where ``nodes[d]``
+        is the ``(rows, trees)`` node at depth ``d`` and ``trees`` the matching tree index."""
+        n = len(x)
+        trees = np.broadcast_to(np.arange(self.n_trees), (n, self.n_trees))
+        rows = np.broadcast_to(np.arange(n)[:, None], (n, self.n_trees))
+        node = np.zeros((n, self.n_trees), dtype=np.intp)
+        nodes = [node]
+        for _ in range(self.height):
+            value = x[rows, self.feature[trees, node]]
+            node = 2 * node + 1 + (value >= self.threshold[trees, node])
+            nodes.append(node)
+        return trees, nodes
 
     def score(self, x: F64) -> F64:
         """Anomaly score of every row, in ``[0, 1]``; 0 until the first window is complete."""
         n = len(x)
         if self._first_window or n == 0:
             return np.zeros(n)
-        trees = np.broadcast_to(np.arange(self.n_trees), (n, self.n_trees))
-        rows = np.broadcast_to(np.arange(n)[:, None], (n, self.n_trees))
-        node = np.zeros((n, self.n_trees), dtype=np.intp)
+        trees, nodes = self._walk(x)
         alive = np.ones((n, self.n_trees), dtype=bool)
         total = np.zeros((n, self.n_trees))
-        for depth in range(self.height + 1):
+        for depth, node in enumerate(nodes):
             # A walk stops after adding the first node whose reference mass is too small.
             mass = self.r_mass[trees, node]
             total += np.where(alive, mass * float(2**depth), 0.0)
-            if depth == self.height:
-                break
             alive &= mass >= self.size_limit
-            node = self._step(x, node, trees, rows)
         return 1.0 - total.sum(axis=1) / self._max_score
 
     def learn(self, x: F64) -> None:
@@ -110,13 +113,6 @@ class HalfSpaceForest:
                 self._counter = 0
 
     def _count(self, x: F64) -> None:
-        n, n_nodes = len(x), self.feature.shape[1]
-        trees = np.broadcast_to(np.arange(self.n_trees), (n, self.n_trees))
-        rows = np.broadcast_to(np.arange(n)[:, None], (n, self.n_trees))
-        node = np.zeros((n, self.n_trees), dtype=np.intp)
-        visited = [node]
-        for _ in range(self.height):
-            node = self._step(x, node, trees, rows)
-            visited.append(node)
-        flat = (np.stack(visited) + trees * n_nodes).ravel()
+        trees, nodes = self._walk(x)
+        flat = (np.stack(nodes) + trees * self.feature.shape[1]).ravel()
         self.l_mass += np.bincount(flat, minlength=self.l_mass.size).reshape(self.l_mass.shape)

@@ -42,11 +42,9 @@ from detector.checkpoint import read_checkpoint, read_model, write_checkpoint, w
 from detector.config import Config
 from detector.exchange import SignatureExchange
 from detector.kafka import (
+    TRANSIENT_ERRORS,
     BufferFull,
-    CommitFailed,
     Consumer,
-    ConsumerError,
-    DeliveryFailed,
     Producer,
     TopicPartition,
     create_topics,
@@ -451,7 +449,7 @@ def _default_consumer(service: Service) -> Consumer:
 
 def _is_transient(exc: Exception) -> bool:
     """Errors a broker outage causes and a retry cures; anything else stops the service."""
-    return isinstance(exc, (CommitFailed, DeliveryFailed, BufferFull, ConsumerError))
+    return isinstance(exc, TRANSIENT_ERRORS)
 
 
 def _append_ledger(path: Path, alerts: list[Alert]) -> None:

@@ -28,6 +28,7 @@ import xxhash
 
 from detector.config import StateConfig, WindowConfig, WindowsConfig
 from detector.fingerprints import Fingerprints
+from detector.hashcache import HashCache
 from detector.records import RecordBatch, object_column
 from detector.rows import RowIndex
 
@@ -55,7 +56,8 @@ RECENT_FIELDS = ("exact", "prefix", "suffix", "ip", "network", "user_agent")
 _INITIAL_ROWS = 1024
 
 
-_HASH_CACHE: dict[str | None, int] = {None: 0}
+_STRING_HASHES = HashCache(lambda v: xxhash.xxh32_intdigest(v.encode()) or 1, np.uint32,
+                           limit=500_000)
 
 
 def hash32(values: Sequence[str | None]) -> U32:
@@ -63,16 +65,7 @@ def hash32(values: Sequence[str | None]) -> U32:
 
     IPs, networks, user agents and orgs repeat heavily, so hashes are cached (bounded).
     """
-    cache = _HASH_CACHE
-    missing = set(values).difference(cache)
-    if len(cache) + len(missing) > 500_000:
-        cache.clear()
-        cache[None] = 0
-        missing = set(values)
-        missing.discard(None)
-    for v in missing:
-        cache[v] = xxhash.xxh32_intdigest(v.encode()) or 1  # type: ignore[union-attr]
-    return np.fromiter(map(cache.__getitem__, values), dtype=np.uint32, count=len(values))
+    return _STRING_HASHES.hashes(values)
 
 
 @dataclass(frozen=True)

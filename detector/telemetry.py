@@ -37,7 +37,8 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from detector import __version__
-from detector.alerts import SEVERITIES
+from detector.alerts import KINDS, SEVERITIES
+from detector.kafka.errors import TRANSIENT_ERRORS
 from detector.records import REJECT_REASONS
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class _PipelineCollector(Collector):
         yield rejects
         alerts = CounterMetricFamily("distill_alerts", "Alerts raised by kind and severity.",
                                      labels=["kind", "severity"])
-        for kind in ("account", "campaign"):
+        for kind in KINDS:
             for severity in SEVERITIES:
                 alerts.add_metric([kind, severity], stats.alerts.get((kind, severity), 0))
         yield alerts
@@ -180,8 +181,8 @@ class Telemetry:
         self.broker_errors = Counter(
             "distill_broker_errors", "Broker errors that made the service back off and "
             "rewind, by error type.", ["error"], registry=self.registry)
-        for error in ("BufferFull", "CommitFailed", "ConsumerError", "DeliveryFailed"):
-            self.broker_errors.labels(error)  # exported at 0 from the start
+        for error in TRANSIENT_ERRORS:
+            self.broker_errors.labels(error.__name__)  # exported at 0 from the start
         self.batch_seconds = Histogram(
             "distill_batch_duration_seconds", "Time to process one polled batch.",
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),

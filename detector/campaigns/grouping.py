@@ -44,7 +44,6 @@ class EdgeGraph:
     """
 
     def __init__(self, edges: I64):
-        self.edges = edges
         nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
         self.nodes: I64 = nodes
         self.pairs: I64 = inverse.reshape(-1, 2)

@@ -18,6 +18,7 @@ from detector.kafka.consumer import (
     native_crc32c,
 )
 from detector.kafka.errors import (
+    TRANSIENT_ERRORS,
     BrokerStartError,
     BufferFull,
     ClientNotInstalled,
@@ -32,6 +33,7 @@ from detector.kafka.producer import Producer, make_producer
 __all__ = [
     "CLIENTS",
     "DEFAULT_CLIENT",
+    "TRANSIENT_ERRORS",
     "BrokerStartError",
     "BufferFull",
     "ClientNotInstalled",

@@ -7,6 +7,7 @@ Callers handle these types only; the client library's own exception is kept as
 from __future__ import annotations
 
 __all__ = [
+    "TRANSIENT_ERRORS",
     "BrokerStartError",
     "BufferFull",
     "ClientNotInstalled",
@@ -52,3 +53,8 @@ class BufferFull(KafkaClientError):
 
 class BrokerStartError(KafkaClientError, RuntimeError):
     """A local broker (or its object store) did not start or did not become ready."""
+
+
+TRANSIENT_ERRORS: tuple[type[KafkaClientError], ...] = (
+    CommitFailed, DeliveryFailed, BufferFull, ConsumerError)
+"""Errors a broker outage causes and a retry cures."""

@@ -71,10 +71,12 @@ class FileSource:
                         if line.strip():
                             values.append(line)
                             offsets.append(number)
-                while len(values) >= self.batch_records:
-                    cut = self.batch_records
-                    yield RawBatch(values[:cut], offsets[:cut], raw.tell())
-                    values, offsets = values[cut:], offsets[cut:]
+                size = self.batch_records
+                full = len(values) - len(values) % size
+                for start in range(0, full, size):
+                    yield RawBatch(values[start:start + size], offsets[start:start + size],
+                                   raw.tell())
+                values, offsets = values[full:], offsets[full:]
                 if not block:
                     break
             if values:
