@@ -23,6 +23,7 @@ their ids are stable per episode in any case.
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import signal
@@ -408,15 +409,21 @@ class Service:
             log_event(log, logging.ERROR, "final checkpoint failed",
                       error=f"{type(exc).__name__}: {exc}")
         finally:
-            if self.exchange is not None:
-                self.exchange.close()
-            self.consumer.close()
-            self.producer.close()
-            self.pipeline.close()
-            self.telemetry.close()
+            # Timed, so that a slow stop says which part of it was slow.
+            seconds: dict[str, float] = {}
+            for name, close in (("exchange", self.exchange.close if self.exchange else None),
+                                ("consumer", self.consumer.close),
+                                ("producer", self.producer.close),
+                                ("pipeline", self.pipeline.close),
+                                ("telemetry", self.telemetry.close)):
+                if close is not None:
+                    started = time.monotonic()
+                    close()
+                    seconds[name] = round(time.monotonic() - started, 3)
             stats = self.pipeline.stats
             log_event(log, logging.INFO, "service stopped", records=stats.records,
-                      rejected=stats.rejected, alerts=sum(stats.alerts.values()))
+                      rejected=stats.rejected, alerts=sum(stats.alerts.values()),
+                      close_seconds=seconds)
 
 
 def stop_on_signals(grace_s: float) -> threading.Event:
@@ -432,7 +439,7 @@ def stop_on_signals(grace_s: float) -> threading.Event:
         log_event(log, logging.INFO, "stopping", signal=signal.Signals(signum).name,
                   grace_s=grace_s)
         stop.set()
-        watchdog = threading.Timer(grace_s, os._exit, args=(1,))
+        watchdog = threading.Timer(grace_s, _give_up, args=(grace_s,))
         watchdog.daemon = True
         watchdog.start()
 
@@ -441,10 +448,17 @@ def stop_on_signals(grace_s: float) -> threading.Event:
     return stop
 
 
+def _give_up(grace_s: float) -> None:
+    """Leave a shutdown that outlived its grace, saying where every thread was stuck."""
+    log_event(log, logging.ERROR, "shutdown exceeded its grace, exiting", grace_s=grace_s)
+    faulthandler.dump_traceback(all_threads=True)
+    os._exit(1)
+
+
 def _default_consumer(service: Service) -> Consumer:
     kafka = service.config.kafka
     return make_consumer(kafka.client, kafka.bootstrap_servers, kafka.topics, kafka.group_id,
-                         service, kafka.consumer)
+                         service, kafka.consumer, interrupt=service._stop)
 
 
 def _is_transient(exc: Exception) -> bool:

@@ -3,6 +3,9 @@ tests/service/)."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -172,3 +175,25 @@ def test_a_restarted_service_resumes_with_the_learned_model(tmp_path: Path) -> N
     again = Service(service_config(tmp_path), producer=FlakyProducer(fail_on=-1),  # type: ignore[arg-type]
                     consumer_factory=lambda s: FakeConsumer(s, [], threading.Event()))  # type: ignore[arg-type,return-value]
     assert again.pipeline.scorer._baselines.tolist() == learned.tolist()  # type: ignore[union-attr]
+
+
+def test_a_stop_that_outlives_its_grace_exits_1_saying_where_it_hung() -> None:
+    """SIGTERM starts the grace period; a shutdown stuck past it leaves with exit 1, an error
+    event and every thread's stack, so the hang can be diagnosed from the log alone."""
+    script = (
+        "import threading, time\n"
+        "from detector.service import stop_on_signals\n"
+        "stop = stop_on_signals(0.5)\n"
+        "print('ready', flush=True)\n"
+        "stop.wait()\n"
+        "def stuck_in_close(): time.sleep(60)\n"
+        "stuck_in_close()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "shutdown exceeded its grace, exiting" in err
+    assert "stuck_in_close" in err  # the main thread's frame, from the traceback dump

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ __all__ = ["KafkaPythonConsumer", "consumer_config"]
 log = logging.getLogger(__name__)
 
 _MANAGED = ("bootstrap_servers", "group_id", "enable_auto_commit")
+_JOIN_SLICE_MS = 1_000
 
 
 def consumer_config(
@@ -71,6 +73,8 @@ class KafkaPythonConsumer:
         options: Mapping[str, object],
         max_poll_interval_s: float,
         commit_timeout_s: float,
+        *,
+        interrupt: threading.Event | None = None,
     ):
         if not native_crc32c():
             log.warning("kafka-python falls back to its pure-Python CRC32C: install 'crc32c'")
@@ -81,6 +85,7 @@ class KafkaPythonConsumer:
             cast(float, config["session_timeout_ms"])
         )
         self._listener = listener
+        self._interrupt = interrupt or threading.Event()
         self._timeout_ms = int(commit_timeout_s * 1000)
         self._listener_error: BaseException | None = None
         self._tps: dict[Any, TopicPartition] = {}
@@ -166,10 +171,20 @@ class KafkaPythonConsumer:
         group (seen here: 20-30 s to settle two members instead of 4 s). Waiting
         for the join inside this call avoids that; during a rebalance the member
         owns no partitions, so there is nothing else to do meanwhile.
+
+        The wait goes in slices, so that the ``interrupt`` event ends it. kafka-python
+        keeps the JoinGroup in flight between slices (its join task is re-awaited, not
+        re-sent).
         """
         coordinator = getattr(self._consumer, "_coordinator", None)
-        if coordinator is not None and coordinator.need_rejoin():
-            coordinator.poll(timeout_ms=self._join_timeout_ms)
+        if coordinator is None:
+            return
+        deadline = time.monotonic() + self._join_timeout_ms / 1000
+        while coordinator.need_rejoin() and not self._interrupt.is_set():
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms <= 0:
+                return
+            coordinator.poll(timeout_ms=min(remaining_ms, _JOIN_SLICE_MS))
 
     def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
         """See :meth:`detector.kafka.consumer.Consumer.commit`."""

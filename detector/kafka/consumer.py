@@ -35,6 +35,8 @@ Listener semantics, the same for both clients
   would otherwise throw away a join that completes between two polls and start
   the rebalance over. The member owns no partitions meanwhile. So members of one
   group must poll from separate threads or processes, never in turn from one.
+  Setting the ``interrupt`` event ends that wait within a second: a member asked
+  to stop must not outlive its shutdown grace waiting for a group it is leaving.
 * ``commit`` and ``committed`` give up after ``commit_timeout_s`` (confluent-kafka's
   synchronous commit alone can wait forever while the coordinator is down).
 
@@ -74,6 +76,7 @@ and 72 k / 24 k records/s with the pure-Python CRC32C.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -213,6 +216,7 @@ def make_consumer(
     *,
     max_poll_interval_s: float = 30.0,
     commit_timeout_s: float = 30.0,
+    interrupt: threading.Event | None = None,
 ) -> Consumer:
     """Create a subscribed group consumer.
 
@@ -238,6 +242,10 @@ def make_consumer(
     commit_timeout_s
         Bound on :meth:`Consumer.commit` and :meth:`Consumer.committed` when the
         coordinator is unreachable.
+    interrupt
+        Set when the caller is stopping: a ``poll`` waiting for a group join then
+        returns with no records. (confluent-kafka joins in the background and its
+        ``poll`` never blocks past ``timeout_s``, so only kafka-python uses it.)
 
     Raises
     ------
@@ -252,7 +260,8 @@ def make_consumer(
         from detector.kafka._kafka_python_consumer import KafkaPythonConsumer
 
         return KafkaPythonConsumer(
-            bootstrap, topics, group_id, listener, opts, max_poll_interval_s, commit_timeout_s
+            bootstrap, topics, group_id, listener, opts, max_poll_interval_s, commit_timeout_s,
+            interrupt=interrupt,
         )
     if name == "confluent-kafka":
         require_confluent()

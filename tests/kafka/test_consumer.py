@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pytest
 
-from detector.kafka import ConsumerError, LocalBroker, TopicPartition
+from detector.kafka import ConsumerError, LocalBroker, TopicPartition, make_consumer
 from tests.kafka.conftest import (
+    MAX_POLL_INTERVAL_S,
     BackgroundMember,
     Collected,
     Recorder,
@@ -180,3 +182,29 @@ def test_seek_of_unassigned_partition_is_an_error(
             consumer.seek(TopicPartition(topic, 7), 0)
     finally:
         consumer.close()
+
+
+def test_interrupt_ends_a_poll_waiting_for_a_group_join(
+    broker: LocalBroker, topic_factory: Callable[[int], str]
+) -> None:
+    """A kafka-python member waits inside ``poll`` for a join, here one that the first member
+    holds up by not polling; a stopping service sets ``interrupt`` and the wait ends at once
+    rather than after the rebalance timeout."""
+    topic = topic_factory(2)
+    group = unique("g")
+    first = consumer_for("kafka-python", broker.bootstrap, topic, group, Recorder())
+    interrupt = threading.Event()
+    second = make_consumer("kafka-python", broker.bootstrap, [topic], group, Recorder(),
+                           max_poll_interval_s=MAX_POLL_INTERVAL_S, interrupt=interrupt)
+    try:
+        poll_until(first, lambda: len(first.assignment()) == 2)
+        returned = threading.Event()
+        polling = threading.Thread(target=lambda: (second.poll(100, 0.2), returned.set()))
+        polling.start()
+        assert not returned.wait(2.0), "the join did not wait for the first member"
+        interrupt.set()
+        assert returned.wait(3.0), "poll went on waiting for the join after the interrupt"
+        polling.join()
+    finally:
+        second.close()
+        first.close()

@@ -136,7 +136,11 @@ class ServiceProcess:
 
     def terminate(self, timeout: float = 30) -> int:
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout)
+        code = self.proc.wait(timeout)
+        if code != 0:  # pytest shows captured output of a failed test: make it the reason
+            print(f"{self.log.name} exited {code}; its log ends:", file=sys.stderr)
+            print("\n".join(self.log.read_text().splitlines()[-40:]), file=sys.stderr)
+        return code
 
     def kill(self) -> None:
         self.proc.kill()
