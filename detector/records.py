@@ -18,6 +18,8 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from detector.arrow_decode import decode_clean_batch
+
 __all__ = [
     "REJECT_REASONS",
     "BatchDecoder",
@@ -220,6 +222,15 @@ class BatchDecoder:
     ) -> tuple[RecordBatch, list[Reject]]:
         """Decode ``values``; ``offsets[i]`` (default: ``i``) locates value ``i`` in ``source``."""
         offs = list(range(len(values))) if offsets is None else list(offsets)
+        if len(self._networks) > 1_000_000:
+            self._networks.clear()
+        if max(map(len, values), default=0) <= self.max_record_bytes:
+            columns = decode_clean_batch(values, TS_MIN, TS_MAX)
+            if columns is not None:
+                batch = RecordBatch(source=source, offsets=np.asarray(offs, dtype=np.int64),
+                                    network=_networks_of(columns["client_ip"], self._networks),
+                                    **columns)
+                return self._post_validate(batch, list(values), [])
         rejects: list[Reject] = []
         keep_values: list[bytes] = list(values)
         keep_offsets: list[int] = offs
@@ -237,8 +248,6 @@ class BatchDecoder:
         records, kept_offsets, kept_values = self._decode_all(
             keep_values, keep_offsets, source, rejects)
         batch = _columns(records, kept_offsets, source, self._networks)
-        if len(self._networks) > 1_000_000:
-            self._networks.clear()
         return self._post_validate(batch, kept_values, rejects)
 
     def _decode_all(
@@ -257,7 +266,7 @@ class BatchDecoder:
             parsed = self._many.decode(b"[" + b",".join(values) + b"]")
             if len(parsed) == len(values):
                 return parsed, offsets, values
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
             pass
         records: list[RequestRecord] = []
         kept_offsets: list[int] = []
@@ -267,6 +276,9 @@ class BatchDecoder:
                 records.append(self._one.decode(value))
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 rejects.append(_reject(_classify(exc), value, source, off))
+            except UnicodeDecodeError as exc:  # msgspec raises it for a string's bytes
+                rejects.append(_reject(f"invalid_json: not UTF-8: {exc.reason} at byte "
+                                       f"{exc.start}", value, source, off))
             else:
                 kept_offsets.append(off)
                 kept_values.append(value)

@@ -54,6 +54,7 @@ def test_unknown_fields_are_ignored() -> None:
 CASES = [
     (b'{"ts": 1767225600, "account_id": "a"', "invalid_json"),
     (b"\xff\xfe garbage", "invalid_json"),
+    (b'{"ts": 1767225600, "account_id": "a\xff"}', "invalid_json"),  # not UTF-8 in a string
     (b"[1, 2]", "not_object"),
     (b"42", "not_object"),
     (b'{"account_id": "a"}', "missing_field"),
