@@ -9,7 +9,7 @@ import pytest
 
 import detector.records
 from detector.arrow_decode import decode_clean_batch
-from detector.records import TS_MAX, TS_MIN, BatchDecoder, RecordBatch, Reject
+from detector.records import TS_MAX, TS_MIN, BatchDecoder, RecordBatch, Reject, RequestRecord
 from tests.conftest import T0, lines, record
 from tests.test_pipeline import traffic
 
@@ -95,3 +95,25 @@ def test_an_odd_value_gives_what_msgspec_gives(edge: str,
     (fast, fast_rejects), (reference, reference_rejects) = both_paths(values, monkeypatch)
     assert fast_rejects == reference_rejects
     assert_same(fast, reference)
+
+
+def test_the_fast_path_checks_what_the_record_type_declares() -> None:
+    """The fast path's limits are the contract type's: changing one without the other fails."""
+    from detector import arrow_decode
+
+    declared: dict[str, tuple[str, dict[str, object]]] = {}
+    for info in msgspec.inspect.type_info(RequestRecord).fields:
+        kinds = info.type.types if isinstance(info.type, msgspec.inspect.UnionType) else (
+            info.type,)
+        main = next(t for t in kinds if not isinstance(t, msgspec.inspect.NoneType))
+        declared[info.name] = (type(main).__name__, {
+            k: getattr(main, k) for k in ("max_length", "ge", "le") if hasattr(main, k)})
+    assert set(declared) == set(arrow_decode._SCHEMA.names)
+    for name, limit in arrow_decode._STRING.items():
+        assert declared[name] == ("StrType", {"max_length": limit}), name
+    for name, least in arrow_decode._INT_MIN.items():
+        high = arrow_decode._STATUS_MAX if name == "status" else None
+        assert declared[name] == ("IntType", {"ge": least, "le": high}), name
+    assert declared["ts"][1] == {"ge": TS_MIN, "le": TS_MAX}
+    assert declared["latency_ms"][1] == {"ge": 0, "le": None}
+    assert declared["temperature"][1] == {"ge": None, "le": None}
