@@ -50,6 +50,7 @@ import numpy as np
 
 import detector.campaigns.detector as campaign_module
 from benchmarks.clock import StageClock
+from benchmarks.report import text_row
 from detector.campaigns import CampaignDetector
 from detector.campaigns.signatures import HOURS, Signatures
 from detector.config import Config, load_config
@@ -445,7 +446,7 @@ def measure_replay(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _row(label: str, cells: list[str]) -> str:
-    return f"{label:<34}" + "".join(f"{c:>24}" for c in cells)
+    return text_row(label, cells, 34, 24)
 
 
 def print_table(results: list[dict[str, Any]], replayed: dict[str, Any] | None,

@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.report import text_row  # noqa: E402
 from detector import state as state_module  # noqa: E402
 from detector.config import Config  # noqa: E402
 from detector.pipeline import Pipeline  # noqa: E402
@@ -395,7 +396,7 @@ def measure(sizes: list[int], requests: int = 8, span_h: float = 2.0, chunk: int
 
 
 def _row(label: str, cells: list[str]) -> str:
-    return f"{label:<36}" + "".join(f"{c:>18}" for c in cells)
+    return text_row(label, cells, 36, 18)
 
 
 def print_table(results: list[dict[str, Any]]) -> None:

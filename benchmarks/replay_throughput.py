@@ -37,6 +37,7 @@ import msgspec
 
 from benchmarks.clock import StageClock
 from benchmarks.naive_pipeline import naive_rate
+from benchmarks.report import text_row
 from benchmarks.traffic import WORKDIR, simulated
 from detector.alerts import JsonlSink
 from detector.config import Config
@@ -132,7 +133,7 @@ def measure(path: Path, config: Config, naive_records: int) -> dict[str, Any]:
 
 def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
     print(f"\n{title}")
-    print(f"{'records/s':<22}" + "".join(f"{k:>24}" for k in results))
+    print(text_row("records/s", results, 22, 24))
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("raw decode (baseline)", lambda r: f"{r['raw_decode']:,.0f}"),
         ("naive river pipeline", lambda r: f"{r['naive']:,.0f}"),
@@ -144,7 +145,7 @@ def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
         ("replay / naive", lambda r: f"{r['replay_vs_naive']:.1f}x"),
     ]
     for label, cell in rows:
-        print(f"{label:<22}" + "".join(f"{cell(r):>24}" for r in results.values()))
+        print(text_row(label, map(cell, results.values()), 22, 24))
 
 
 VARIANTS = {

@@ -212,7 +212,7 @@ class BatchDecoder:
         self._one = msgspec.json.Decoder(RequestRecord)
         self._many = msgspec.json.Decoder(list[RequestRecord])
         # Client IPs repeat heavily; parse each distinct one once. Bounded: cleared when full.
-        self._networks: dict[str, str | None] = {}
+        self._networks: dict[str | None, str | None] = {}
 
     def decode(
         self,
@@ -224,17 +224,18 @@ class BatchDecoder:
         offs = list(range(len(values))) if offsets is None else list(offsets)
         if len(self._networks) > 1_000_000:
             self._networks.clear()
-        if max(map(len, values), default=0) <= self.max_record_bytes:
+        oversized = max(map(len, values), default=0) > self.max_record_bytes
+        if not oversized:
             columns = decode_clean_batch(values, TS_MIN, TS_MAX)
             if columns is not None:
                 batch = RecordBatch(source=source, offsets=np.asarray(offs, dtype=np.int64),
                                     network=_networks_of(columns["client_ip"], self._networks),
                                     **columns)
-                return self._post_validate(batch, list(values), [])
+                return self._post_validate(batch, values, [])
         rejects: list[Reject] = []
         keep_values: list[bytes] = list(values)
         keep_offsets: list[int] = offs
-        if max(map(len, values), default=0) > self.max_record_bytes:
+        if oversized:
             keep_values, keep_offsets = [], []
             for value, off in zip(values, offs, strict=True):
                 if len(value) > self.max_record_bytes:
@@ -287,7 +288,7 @@ class BatchDecoder:
     def _post_validate(
         self,
         batch: RecordBatch,
-        values: list[bytes],
+        values: Sequence[bytes],
         rejects: list[Reject],
     ) -> tuple[RecordBatch, list[Reject]]:
         """Checks msgspec cannot express: ts range after RFC 3339 parsing, IPs, prompt size."""
@@ -329,13 +330,13 @@ def _reject(reason: str, value: bytes, source: str, offset: int | None) -> Rejec
     return Reject(reason, _redact(value).decode("utf-8", errors="replace"), source, offset)
 
 
-def _networks_of(ips: list[str | None], networks: dict[str, str | None]
+def _networks_of(ips: list[str | None], networks: dict[str | None, str | None]
                  ) -> list[str | None]:
-    """The network of each IP, parsing each distinct new IP once (``networks`` caches)."""
+    """The network of each IP, parsing each distinct new IP once (``networks`` caches, and
+    maps an absent IP to None, so the lookup is one C-level ``map``)."""
     for ip in set(ips).difference(networks):
-        if ip is not None:
-            networks[ip] = _network(ip)
-    return [None if ip is None else networks[ip] for ip in ips]
+        networks[ip] = None if ip is None else _network(ip)
+    return list(map(networks.__getitem__, ips))
 
 
 def _numbers(values: Sequence[float | None], default: float) -> F64:
@@ -362,7 +363,7 @@ def _columns(
     records: list[RequestRecord],
     offsets: list[int],
     source: str,
-    networks: dict[str, str | None],
+    networks: dict[str | None, str | None],
 ) -> RecordBatch:
     n = len(records)
     # One tuple per record, one object table and a list per column, all in C: no per-field
