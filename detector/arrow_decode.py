@@ -42,27 +42,33 @@ _SCHEMA = pa.schema(
     + [(name, pa.int64()) for name in _INT_MIN]
     + [("latency_ms", pa.float64()), ("temperature", pa.float64()), ("reasoning", pa.bool_())]
 )
+Encoded = tuple[np.ndarray[Any, np.dtype[np.int64]], list[str | None]]
+"""A dictionary-encoded string column: codes into the distinct values."""
+
 _READ = pajson.ReadOptions(use_threads=False, block_size=1 << 26)
 _PARSE = pajson.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore")
 
 
 def decode_clean_batch(
     values: Sequence[bytes], ts_min: float, ts_max: float
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any], dict[str, Encoded]] | None:
     """The batch as :class:`~detector.records.RecordBatch` columns, or None when any value
     needs msgspec's verdict.
 
-    Returns every column but ``source``, ``offsets`` and ``network``, with the same defaults
-    for absent fields as the msgspec path. String columns are lists whose equal elements
-    are one object.
+    Returns the numeric columns, with the same defaults for absent fields as the msgspec
+    path, and the string columns (but ``network``) dictionary-encoded: codes into a list of
+    the distinct values, ``None`` (absent) among them.
 
     Examples
     --------
-    >>> columns = decode_clean_batch(
+    >>> columns, strings = decode_clean_batch(
     ...     [b'{"ts": 1767225600, "account_id": "a1", "status": 429}',
     ...      b'{"ts": 1767225601, "account_id": "a1", "n": 2}'], 0.0, 2e9)
-    >>> columns["account_id"], columns["status"].tolist(), columns["multi_n"].tolist()
-    (['a1', 'a1'], [429, 200], [False, True])
+    >>> columns["status"].tolist(), columns["multi_n"].tolist()
+    ([429, 200], [False, True])
+    >>> codes, distinct = strings["account_id"]
+    >>> codes.tolist(), distinct
+    ([0, 0], ['a1', None])
     >>> decode_clean_batch([b'{"ts": 1767225600, "account_id": ""}'], 0.0, 2e9) is None
     True
     """
@@ -78,13 +84,12 @@ def decode_clean_batch(
         return None
     column = table.column
     try:
-        strings = {name: _strings(column(name)) for name in (
+        strings = {name: _encoded(column(name)) for name in (
             "account_id", "org_id", "client_ip", "user_agent", "prompt_text",
             "prompt_fingerprint")}
     except UnicodeDecodeError:  # pyarrow does not check UTF-8; msgspec rejects it
         return None
     return {
-        **strings,
         "ts": column("ts").to_numpy().astype(np.float64, copy=False),
         "status": _ints(column("status"), 200),
         "prompt_tokens": _ints(column("prompt_tokens"), 0),
@@ -94,7 +99,7 @@ def decode_clean_batch(
         "reasoning": _flags(column("reasoning")),
         "logprobs": _flags(pc.greater(column("logprobs"), 0)),
         "multi_n": _flags(pc.greater(column("n"), 1)),
-    }
+    }, strings
 
 
 def _one_object_per_line(data: bytes, n: int) -> bool:
@@ -146,13 +151,12 @@ def _flags(column: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return flags
 
 
-def _strings(column: pa.ChunkedArray) -> list[str | None]:
-    """Python strings, one object per distinct value (dictionary-encoded in C++)."""
+def _encoded(column: pa.ChunkedArray) -> Encoded:
+    """Codes into the distinct values (dictionary-encoded in C++); None, for nulls, is the
+    last distinct value."""
     if column.null_count == len(column):
-        return [None] * len(column)
+        return np.zeros(len(column), dtype=np.int64), [None]
     encoded = pc.dictionary_encode(column).combine_chunks()
-    distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)
-    distinct[:-1] = encoded.dictionary.to_pylist()  # None in the last slot, for nulls
-    codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
-    result: list[str | None] = distinct[codes].tolist()
-    return result
+    distinct: list[str | None] = encoded.dictionary.to_pylist()
+    codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy().astype(np.int64)
+    return codes, [*distinct, None]

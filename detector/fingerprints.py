@@ -27,7 +27,7 @@ import xxhash
 
 from detector.config import FingerprintConfig
 from detector.hashcache import HashCache
-from detector.records import RecordBatch
+from detector.records import RecordBatch, object_column
 
 __all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
 
@@ -151,23 +151,28 @@ class PromptFingerprinter:
     def fingerprint_batch(self, batch: RecordBatch) -> Fingerprints:
         """Fingerprint every record of ``batch`` and drop its prompt text."""
         n = len(batch)
-        exact = np.zeros(n, dtype=np.uint64)
-        prefix = np.zeros(n, dtype=np.uint64)
-        suffix = np.zeros(n, dtype=np.uint64)
-        intents = np.zeros(n, dtype=np.uint16)
-        texts, given = batch.prompt_text, batch.prompt_fingerprint
-        # list.count runs in C: a batch without prompt text skips the per-record loop.
-        without_text = texts.count(None)
+        # list.count runs in C: a batch without prompt text skips the per-text work.
+        without_text = batch.prompt_text.count(None)
         if without_text < n:
-            for i, text in enumerate(texts):
-                if text is not None:
-                    exact[i], prefix[i], suffix[i], intents[i] = self.fingerprint_text(text)
+            table = batch.per_distinct("prompt_text", self._fingerprint_texts)
+        else:
+            table = np.zeros((n, 4), dtype=np.uint64)
         # A gateway fingerprint stands for the whole prompt: exact duplicates only. A record
         # with neither text nor fingerprint hashes to 0, "no prompt".
-        if without_text == n:
-            exact[:] = prefix[:] = suffix[:] = self._given.hashes(given)
-        elif without_text:
-            use = [i for i, text in enumerate(texts) if text is None]
-            exact[use] = prefix[use] = suffix[use] = self._given.hashes([given[i] for i in use])
+        if without_text:
+            given = batch.per_distinct("prompt_fingerprint", self._given.hashes)
+            if without_text == n:
+                table[:, :3] = given[:, None]
+            else:
+                use = object_column(batch.prompt_text) == None  # noqa: E711 (elementwise)
+                table[use, :3] = given[use, None]
         batch.prompt_text = [None] * n
-        return Fingerprints(exact, prefix, suffix, intents)
+        batch.interned.pop("prompt_text", None)
+        return Fingerprints(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(),
+                            table[:, 3].astype(np.uint16))
+
+    def _fingerprint_texts(self, texts: list[str | None]) -> npt.NDArray[np.uint64]:
+        """(exact, prefix, suffix, intents) per text, as rows; zeros for no text."""
+        fingerprint, none = self.fingerprint_text, (0, 0, 0, 0)
+        rows = [none if text is None else fingerprint(text) for text in texts]
+        return np.array(rows, dtype=np.uint64).reshape(len(texts), 4)

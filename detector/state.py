@@ -17,7 +17,6 @@ Hashes are kept as 32 bits: within one account's recent requests a collision is 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -423,7 +422,15 @@ class AccountState:
         n = len(batch)
         if n == 0:
             return UpdateResult(np.empty(0, dtype=np.int64), 0, 0, 0)
-        rows, new, evicted = self._rows_for(batch.account_id)
+        assigned: list[tuple[int, int]] = []  # (new, evicted)
+
+        def rows_for(accounts: list[str]) -> I64:
+            rows, new, evicted = self._rows_for(accounts)
+            assigned.append((new, evicted))
+            return rows
+
+        rows = batch.per_distinct("account_id", rows_for)
+        (new, evicted), = assigned
         ts = batch.ts
         self.watermark = max(self.watermark, float(ts.max()))
         order = np.lexsort((ts, rows))
@@ -446,19 +453,17 @@ class AccountState:
         self.long.add(rows_s[on_time], ts_s[on_time], values[on_time])
         self.short.add(rows_s[on_time], ts_s[on_time], values[on_time])
         # The owner is the org, or the account itself when it has none.
-        owners = hash32(batch.org_id)
+        owners = batch.per_distinct("org_id", hash32)
         no_org = owners == 0
-        if no_org.all():
-            owners = hash32(batch.account_id)
-        elif no_org.any():
-            owners[no_org] = hash32(list(itertools.compress(batch.account_id, no_org.tolist())))
+        if no_org.any():
+            owners[no_org] = batch.per_distinct("account_id", hash32)[no_org]
         hashes: dict[str, npt.NDArray[np.uint64] | U32] = {
             "exact": fps.exact,
             "prefix": fps.prefix,
             "suffix": fps.suffix,
-            "ip": hash32(batch.client_ip),
-            "network": hash32(batch.network),
-            "user_agent": hash32(batch.user_agent),
+            "ip": batch.per_distinct("client_ip", hash32),
+            "network": batch.per_distinct("network", hash32),
+            "user_agent": batch.per_distinct("user_agent", hash32),
         }
         self._push_recent(hashes, order, rows_s, ts_s, group_start)
 

@@ -25,8 +25,14 @@ def both_paths(
 
 
 def assert_same(one: RecordBatch, other: RecordBatch) -> None:
+    """Same columns; a column either side interned holds the same strings as its list."""
+    for batch in (one, other):
+        for name, column in batch.interned.items():
+            assert column.expand() == getattr(batch, name), name
     for name, value in vars(one).items():
         expected = getattr(other, name)
+        if name == "interned":
+            continue
         if isinstance(value, np.ndarray):
             assert value.dtype == expected.dtype, name
             np.testing.assert_array_equal(value, expected, err_msg=name)
@@ -49,6 +55,16 @@ def test_a_clean_batch_gives_the_columns_msgspec_gives(monkeypatch: pytest.Monke
 def test_repeated_strings_become_one_object() -> None:
     batch, _ = BatchDecoder().decode(lines([record("acct", T0), record("acct", T0 + 1)]), "s")
     assert batch.account_id[0] is batch.account_id[1]
+
+
+def test_a_clean_batch_interns_every_string_column_and_the_networks() -> None:
+    batch, _ = BatchDecoder().decode(traffic(), "s")
+    assert set(batch.interned) == {"account_id", "org_id", "client_ip", "network", "user_agent",
+                                   "prompt_text", "prompt_fingerprint"}
+    for name, column in batch.interned.items():
+        assert column.expand() == getattr(batch, name), name
+        if name != "network":  # the networks of the distinct IPs: several IPs share one
+            assert len(set(column.values)) == len(column.values), name
 
 
 EDGE_VALUES = {

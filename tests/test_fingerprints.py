@@ -1,3 +1,7 @@
+import dataclasses
+
+import numpy as np
+
 from detector.config import Config, FingerprintConfig
 from detector.fingerprints import PromptFingerprinter
 from tests.conftest import decode, record
@@ -60,8 +64,11 @@ def test_batch_drops_text_and_uses_gateway_fingerprints() -> None:
         record(prompt_fingerprint="gw-abc"),
         record(),
     ])
+    assert "prompt_text" in batch.interned
     fps = FP.fingerprint_batch(batch)
     assert batch.prompt_text == [None, None, None, None]
+    assert "prompt_text" not in batch.interned  # the decoder's copy of the text goes too
+    assert not any("step" in (v or "") for c in batch.interned.values() for v in c.values)
     assert fps.exact[1] == fps.exact[2] != 0 and fps.prefix[1] == fps.exact[1]
     assert fps.exact[3] == fps.prefix[3] == fps.intents[3] == 0
     assert fps.intents[0] != 0 and fps.intents[1] == 0
@@ -97,3 +104,16 @@ def test_batches_of_one_kind_fingerprint_like_mixed_ones() -> None:
     assert only_given.exact[0] == only_given.exact[2] != only_given.exact[1]
     assert mixed.exact[6] == mixed.exact[0]  # text wins over the gateway's fingerprint
     assert mixed.exact[7] == 0
+
+
+def test_interned_batches_and_their_pieces_fingerprint_like_plain_lists() -> None:
+    recs = [record(prompt_text=f"Explain topic {i % 3} step by step") for i in range(8)]
+    recs += [record(prompt_fingerprint=f"gw-{i % 2}") for i in range(4)] + [record()]
+    whole = decode(recs)
+    for piece in (whole, whole.slice(2, 11), whole.take(np.arange(len(whole)) % 3 != 1)):
+        plain = dataclasses.replace(piece, interned={}, prompt_text=list(piece.prompt_text))
+        assert piece.interned and not plain.interned
+        got, expected = FP.fingerprint_batch(piece), FP.fingerprint_batch(plain)
+        for name in ("exact", "prefix", "suffix", "intents"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), name)
+        assert got.exact.all() == expected.exact.all()

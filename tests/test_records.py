@@ -136,3 +136,22 @@ def test_rejects_never_carry_prompt_text(raw: bytes) -> None:
     _, [reject] = decode_one(raw)
     assert "secret" not in reject.raw
     assert '"prompt_text"' in reject.raw and "[prompt_text redacted]" in reject.raw
+
+
+def test_per_distinct_equals_the_function_per_record_on_pieces_of_a_batch() -> None:
+    recs = [record(f"acct-{i % 4}", T0 + i, client_ip=f"10.0.{i % 3}.1") for i in range(12)]
+    batch, _ = BatchDecoder().decode(lines(recs), "s")
+    assert "account_id" in batch.interned
+    seen: list[list[str]] = []
+
+    def lengths(values: list[str]) -> np.ndarray:
+        seen.append(values)
+        return np.array([len(v) + int(v[-1]) for v in values])
+
+    for piece in (batch, batch.slice(4, 7), batch.take(np.arange(12) % 4 == 1)):
+        expected = [len(v) + int(v[-1]) for v in piece.account_id]
+        assert piece.per_distinct("account_id", lengths).tolist() == expected
+        assert sorted(seen[-1]) == sorted(set(piece.account_id))  # present values, once each
+        for name, column in piece.interned.items():
+            assert column.expand() == getattr(piece, name), name
+    assert batch.slice(4, 7).network == ["10.0.1.0/24", "10.0.2.0/24", "10.0.0.0/24"]
