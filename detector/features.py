@@ -286,7 +286,7 @@ def compute_features(
     names = signal_names(intents)
     ix = state.counter_index
     long = state.long.sums(rows, now)
-    short = state.short.sums(rows, now)
+    short, sx = state.short.sums(rows, now), state.short.counter_index
     requests = long[:, ix["requests"]]
     prompt = long[:, ix["prompt_tokens"]]
     completion = long[:, ix["completion_tokens"]]
@@ -314,11 +314,11 @@ def compute_features(
         axis=1, initial=0)
 
     columns: dict[str, F64] = {
-        "requests_per_min_short": short[:, ix["requests"]] / (state.short.length_s / 60.0),
+        "requests_per_min_short": short[:, sx["requests"]] / (state.short.length_s / 60.0),
         "requests_per_hour": requests / (seen_s / 3600.0),
         "prompt_tokens_per_request": _safe_div(prompt, requests),
         "completion_tokens_per_request": _safe_div(completion, requests),
-        "completion_tokens_per_hour": short[:, ix["completion_tokens"]] / short_hours,
+        "completion_tokens_per_hour": short[:, sx["completion_tokens"]] / short_hours,
         "output_input_ratio": completion / np.maximum(prompt, 1.0),
         "length_cut_share": share("length_cut"),
         "reasoning_share": share("reasoning"),

@@ -134,3 +134,32 @@ def test_due_respects_interval_and_dirty_flag(harness: StateHarness) -> None:
     harness.state.mark_scored(due)
     harness.feed([record("a", T0 + 10), record("b", T0 + 40)])
     assert harness.state.accounts(harness.state.due(30)) == ["b"]
+
+
+def test_short_window_counts_what_its_signals_read() -> None:
+    h = StateHarness()
+    h.feed([record("a", T0 + i, completion_tokens=5) for i in range(3)])
+    s = h.state
+    assert s.short.counters.shape[2] == 2 < s.long.counters.shape[2]
+    short = s.short.sums(np.array([h.row("a")]), s.watermark)[0]
+    ix = s.short.counter_index
+    assert short[ix["requests"]] == 3 and short[ix["completion_tokens"]] == 15
+
+
+def test_restore_reads_a_checkpoint_whose_short_window_kept_every_counter() -> None:
+    before = StateHarness()
+    before.feed([record("a", T0 + i * 30, completion_tokens=i) for i in range(8)])
+    arrays, meta = before.state.snapshot()
+    # The layout checkpoints had before the short window kept only its own counters.
+    full = np.zeros((*arrays["short.counters"].shape[:2], len(meta["counter_names"])),
+                    dtype=np.float32)
+    for j, name in enumerate(before.state.short.counter_index):
+        full[:, :, meta["counter_names"].index(name)] = arrays["short.counters"][:, :, j]
+    full[:, :, meta["counter_names"].index("gap_sum")] = 1e6  # ignored: not a short counter
+    after = StateHarness()
+    after.state.restore({**arrays, "short.counters": full}, meta)
+    row = np.array([after.row("a")])
+    np.testing.assert_array_equal(
+        after.state.short.sums(row, after.state.watermark),
+        before.state.short.sums(np.array([before.row("a")]), before.state.watermark))
+    assert after.state.short.sums(row, after.state.watermark)[0, 1] == 28
