@@ -272,7 +272,7 @@ def breakdown(pipeline: Pipeline) -> dict[str, Any]:
     else:
         groups["bookkeeping"] = _arrays_nbytes(state)
     index = state.index
-    hash_cache = getattr(getattr(state_module, "_STRING_HASHES", None), "cache", {})
+    hash_cache = state_module._STRING_HASHES.cache
     out: dict[str, Any] = {
         "tracked_accounts": len(state),
         "state_capacity_rows": getattr(state, "capacity", -1),

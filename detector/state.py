@@ -6,7 +6,7 @@ Each tracked account owns one *row* of a set of NumPy arrays:
   vector of counters (requests, tokens, shares' numerators, inter-arrival gap sums, intent
   counts). A sliding window is the sum of the ring's buckets whose number falls inside it,
   so a bucket expires by event time alone, never by wall time. The short window keeps only
-  the counters its signals read (:data:`SHORT_COUNTERS`): 60 bytes per account instead of 320
+  the counters its signals read (:data:`SHORT_COUNTERS`): 80 bytes per account instead of 320
   at the default 5 buckets;
 * a ring of the last ``recent_requests`` requests: time, prompt hashes, IP, network and
   user-agent hashes, from which diversity and infrastructure signals are computed;
@@ -376,16 +376,16 @@ class AccountState:
         self.ip_sharing.restore(meta["ip_sharing"])
         self.network_sharing.restore(meta["network_sharing"])
 
-    def _rows_for(self, accounts: list[str]) -> tuple[I64, int, int]:
+    def _rows_for(self, accounts: list[str]) -> I64:
+        """The row of each account, assigning rows to new ones (evicting at the cap)."""
         index = self.index
         row_of = index.row_of
         found = object_column(list(map(row_of.get, accounts)))
         missing = found == None  # noqa: E711 (elementwise)
         if not missing.any():
-            return found.astype(np.int64), 0, 0
+            return found.astype(np.int64)
         rows = np.where(missing, -1, found).astype(np.int64)
         unknown = np.flatnonzero(missing)
-        new = evicted = 0
         for i in unknown.tolist():  # new accounts only: known ones were looked up above
             account = accounts[i]
             row = row_of.get(account)  # an earlier record of this batch may have added it
@@ -395,13 +395,12 @@ class AccountState:
                         self._grow()
                     else:
                         # Every row this batch already uses stays, known ones included.
-                        evicted += self._evict_oldest(protect=rows[rows >= 0])
+                        self._evict_oldest(protect=rows[rows >= 0])
                 row = index.assign(account)
-                new += 1
             rows[i] = row
-        return rows, new, evicted
+        return rows
 
-    def _evict_oldest(self, protect: I64) -> int:
+    def _evict_oldest(self, protect: I64) -> None:
         """Make room at the cap: drop the least recently seen 1 % (at least one) of rows."""
         last_seen = self.last_seen.copy()
         last_seen[protect] = np.inf  # rows already used by this batch stay
@@ -409,7 +408,6 @@ class AccountState:
         victims = np.argpartition(last_seen, count - 1)[:count]
         victims = victims[np.isfinite(last_seen[victims])]
         self._release(victims.astype(np.int64))
-        return len(victims)
 
     def evict_idle(self) -> int:
         """Forget accounts idle for longer than ``idle_ttl_s`` of event time."""
@@ -433,15 +431,10 @@ class AccountState:
         n = len(batch)
         if n == 0:
             return UpdateResult(np.empty(0, dtype=np.int64), 0, 0, 0)
-        assigned: list[tuple[int, int]] = []  # (new, evicted)
-
-        def rows_for(accounts: list[str]) -> I64:
-            rows, new, evicted = self._rows_for(accounts)
-            assigned.append((new, evicted))
-            return rows
-
-        rows = batch.per_distinct("account_id", rows_for)
-        (new, evicted), = assigned
+        tracked, evicted_before = len(self.index), self.evicted_total
+        rows = batch.per_distinct("account_id", self._rows_for)
+        evicted = self.evicted_total - evicted_before
+        new = len(self.index) - tracked + evicted
         ts = batch.ts
         self.watermark = max(self.watermark, float(ts.max()))
         order = np.lexsort((ts, rows))
