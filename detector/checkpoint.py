@@ -3,8 +3,11 @@ learned model, written atomically.
 
 One file per partition in the state directory. It is written to a temporary name, flushed to
 disk, then renamed over the old one, so a crash at any moment leaves either the old or the new
-checkpoint, never a torn one. Arrays go in uncompressed ``.npz`` members (fast to write and
-load); everything else is one JSON member.
+checkpoint, never a torn one. The temporary name is the writer's own: instances that share a
+state directory all write ``model.pkl``, and one must not rename another's half-written file.
+
+Arrays go in uncompressed ``.npz`` members (fast to write and load); everything else is one
+JSON member.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,24 +25,47 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["read_checkpoint", "read_model", "write_checkpoint", "write_model"]
+__all__ = ["read_checkpoint", "read_model", "remove_stale_temporaries", "write_checkpoint",
+           "write_model"]
 
 _META = "__meta__"
+_TEMPORARY = ".tmp"
 
 
 def _write_atomically(path: Path, data: bytes | memoryview) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMPORARY, dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     directory = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(directory)  # make the rename itself durable
     finally:
         os.close(directory)
+
+
+def remove_stale_temporaries(directory: Path, older_than_s: float = 3600.0) -> int:
+    """Delete the temporaries that writers killed mid-write left in ``directory``; returns how
+    many. Younger ones may be another instance's write in progress, so they stay.
+    """
+    removed = 0
+    cutoff = time.time() - older_than_s
+    for tmp in directory.glob(f".*{_TEMPORARY}"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+        except FileNotFoundError:  # its writer renamed or removed it meanwhile
+            continue
+    return removed
 
 
 def write_model(path: Path, model: object, config_hash: str) -> None:

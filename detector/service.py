@@ -39,7 +39,13 @@ import msgspec
 import numpy as np
 
 from detector.alerts import Alert, Sink
-from detector.checkpoint import read_checkpoint, read_model, write_checkpoint, write_model
+from detector.checkpoint import (
+    read_checkpoint,
+    read_model,
+    remove_stale_temporaries,
+    write_checkpoint,
+    write_model,
+)
 from detector.config import Config
 from detector.exchange import SignatureExchange
 from detector.kafka import (
@@ -146,6 +152,10 @@ class Service:
         self.pipeline = Pipeline(config, alert_sinks, reject_sinks)
         self.state_dir = Path(svc.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        removed = remove_stale_temporaries(self.state_dir)
+        if removed:
+            log_event(log, logging.INFO, "stale temporaries removed", count=removed,
+                      state_dir=str(self.state_dir))
         # The anomaly model and population baselines belong to the instance, not to a
         # partition: restore them too, so a restart scores as the run before it did.
         saved = read_model(self._model_path, self.pipeline.config_hash)

@@ -1,3 +1,5 @@
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +85,62 @@ def test_writes_are_atomic_renames(tmp_path: Path) -> None:
     arrays, meta = read_checkpoint(path)  # type: ignore[misc]
     assert meta == {"v": 2} and arrays["a"].tolist() == [1, 1, 1]
     assert [p.name for p in tmp_path.iterdir()] == ["p.ckpt"]  # no temporary left behind
+
+
+def test_two_writers_of_one_file_do_not_take_each_other_s_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instances sharing a state directory both write model.pkl: the other instance's whole
+    write lands between this one's write and its rename."""
+    from detector import checkpoint
+    from detector.checkpoint import read_model, write_model
+
+    path = tmp_path / "model.pkl"
+    rename = os.replace
+    calls = []
+
+    def other_instance_writes_first(src: str, dst: str) -> None:
+        calls.append(src)
+        if len(calls) == 1:
+            write_model(path, "theirs", "h")
+        rename(src, dst)
+
+    monkeypatch.setattr(checkpoint.os, "replace", other_instance_writes_first)
+    write_model(path, "ours", "h")
+    assert len(set(calls)) == 2  # each writer renamed a temporary of its own
+    assert read_model(path, "h") == "ours"  # the last rename wins, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pkl"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detector import checkpoint
+
+    path = tmp_path / "p.ckpt"
+    write_checkpoint(path, {"a": np.zeros(3)}, {"v": 1})
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoint.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_checkpoint(path, {"a": np.ones(3)}, {"v": 2})
+    monkeypatch.undo()
+    assert read_checkpoint(path)[1] == {"v": 1}  # type: ignore[index]
+    assert [p.name for p in tmp_path.iterdir()] == ["p.ckpt"]
+
+
+def test_temporaries_left_by_a_killed_writer_are_removed_once_stale(tmp_path: Path) -> None:
+    from detector.checkpoint import remove_stale_temporaries
+
+    stale = tmp_path / ".p0.ckpt.k3j2_x.tmp"
+    fresh = tmp_path / ".model.pkl.a8f1zq.tmp"  # perhaps another instance's write in progress
+    for tmp in (stale, fresh):
+        tmp.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    write_checkpoint(tmp_path / "p0.ckpt", {"a": np.zeros(1)}, {})
+    os.utime(tmp_path / "p0.ckpt", (time.time() - 7200, time.time() - 7200))
+    assert remove_stale_temporaries(tmp_path, older_than_s=3600) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "p0.ckpt"]
 
 
 def test_the_learned_model_is_saved_for_its_config_only(tmp_path: Path) -> None:
