@@ -150,9 +150,25 @@ class ServiceProcess:
         return self.proc.poll() is None
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def stack(broker: LocalBroker, tmp_path: Path) -> Stack:
-    return Stack(broker, tmp_path)
+def stack(broker: LocalBroker, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    yield Stack(broker, tmp_path)
+    if request.node.stash.get(_FAILED, False):
+        # A timeout names what it waited for, not why: the services' own logs say that.
+        for log in sorted(tmp_path.glob("*.log")):
+            print(f"--- {log.name}, last 40 lines", file=sys.stderr)
+            print("\n".join(log.read_text().splitlines()[-40:]), file=sys.stderr)
 
 
 def wait_until(predicate: Any, timeout_s: float, what: str, every_s: float = 0.5) -> None:

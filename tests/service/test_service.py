@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from detector.checkpoint import read_checkpoint, read_model
 from detector.config import load_config
 from detector.pipeline import Pipeline
+from detector.service import _read_ledger
 from tests.campaigns.traffic import as_lines, ordinary_users, sybil_campaign
 from tests.service.conftest import (
     ATTACKERS,
@@ -31,13 +32,31 @@ def alerted_accounts(alerts: list[dict[str, object]]) -> set[str]:
     return {str(a["account_id"]) for a in alerts if a["kind"] == "account"}
 
 
-def assert_one_id_per_account_episode(alerts: list[dict[str, object]]) -> None:
+def assert_one_id_per_account_episode(
+        alerts: list[dict[str, object]], may_repeat: frozenset[tuple[str, str]] = frozenset(),
+) -> None:
+    """One alert id per account, and each (id, severity) delivered once; those in
+    ``may_repeat`` at most twice."""
     ids = collections.defaultdict(set)
     for alert in alerts:
         ids[alert["account_id"]].add(alert["alert_id"])
     assert all(len(v) == 1 for v in ids.values()), ids
-    pairs = [(a["alert_id"], a["severity"]) for a in alerts]
-    assert len(pairs) == len(set(pairs)), "an alert was delivered twice"
+    copies = collections.Counter((str(a["alert_id"]), str(a["severity"])) for a in alerts)
+    again = {pair: n for pair, n in copies.items() if n > 1}
+    assert all(n == 2 and pair in may_repeat for pair, n in again.items()), (
+        f"delivered again: {again}")
+
+
+def ledgered(state: Path) -> set[tuple[str, str]]:
+    """The (alert id, severity) pairs the delivery ledgers in ``state`` record, read as the
+    service reads them (a line torn by the kill is not a record)."""
+    pairs = set()
+    for path in state.glob("*.delivered"):
+        try:  # the file appears a moment before its first line, and goes at a checkpoint
+            pairs.update((alert_id, severity) for _, alert_id, severity in _read_ledger(path))
+        except FileNotFoundError:
+            continue
+    return pairs
 
 
 def partitions_of(stack: Stack) -> dict[str, int]:
@@ -115,7 +134,7 @@ def test_poison_messages_go_to_the_dead_letter_topic(stack: Stack) -> None:
     assert alerted_accounts(stack.read(stack.alerts)) == ATTACKERS
 
 
-def test_kill_9_mid_stream_then_restart_loses_nothing_and_duplicates_nothing(
+def test_kill_9_mid_stream_then_restart_loses_nothing_and_raises_no_ledgered_alert_again(
         stack: Stack) -> None:
     values = traffic_values(scale=4)
     stack.produce(values)
@@ -125,11 +144,13 @@ def test_kill_9_mid_stream_then_restart_loses_nothing_and_duplicates_nothing(
     try:
         # Kill right after the first alerts are delivered: before the checkpoint that would
         # cover them, so the restart replays the records that raised them.
-        wait_until(lambda: any(state.glob("*.delivered")), 90, "the first delivered alert",
-                   every_s=0.02)
+        wait_until(lambda: ledgered(state), 90, "the first ledgered alert", every_s=0.02)
     finally:
         first.kill()  # SIGKILL: no final checkpoint, no commit
     assert sum(stack.committed().values()) < len(values), "the kill came too late"
+    recorded = ledgered(state)
+    delivered = {(str(a["alert_id"]), str(a["severity"])) for a in stack.read(stack.alerts)}
+    assert recorded and recorded <= delivered
     second = ServiceProcess(config, stack.tmp / "second.log")
     try:
         wait_until(stack.caught_up, 90, "the restarted service to commit every record")
@@ -137,7 +158,9 @@ def test_kill_9_mid_stream_then_restart_loses_nothing_and_duplicates_nothing(
         assert second.terminate() == 0
     alerts = stack.read(stack.alerts)
     assert alerted_accounts(alerts) == ATTACKERS
-    assert_one_id_per_account_episode(alerts)
+    # At least once: an alert the kill caught between its delivery and its ledger entry (a
+    # few milliseconds per batch) is raised again, with its id; a ledgered one never is.
+    assert_one_id_per_account_episode(alerts, may_repeat=frozenset(delivered - recorded))
     # Every record's effect is in the state exactly once: none lost, none applied twice.
     assert state_requests(stack) == len(values)
 
