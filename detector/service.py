@@ -195,16 +195,21 @@ class Service:
 
     def on_revoke(self, partitions: list[TopicPartition]) -> None:
         mine = [tp for tp in partitions if tp in self.owned]
-        if mine and not self._checkpointed_for_close:
-            self.checkpoint(mine)
-        for tp in mine:
-            if self.pipeline.campaigns is not None:
-                # Whoever gets the partition now publishes its accounts' signatures.
-                self.pipeline.campaigns.release(list(self.owned[tp].partition.state.row_of))
-            self.pipeline.drop_partition(self.owned[tp].partition)
-            del self.owned[tp]
-        log_event(log, logging.INFO, "partitions revoked",
-                  partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
+        try:
+            if mine and not self._checkpointed_for_close:
+                self.checkpoint(mine)
+        finally:
+            # Gone even when the checkpoint failed (a lost membership cannot commit): the
+            # partitions are no longer ours, and their next owner resumes at the last
+            # checkpoint, so at least once holds.
+            for tp in mine:
+                if self.pipeline.campaigns is not None:
+                    # Whoever gets the partition now publishes its accounts' signatures.
+                    self.pipeline.campaigns.release(list(self.owned[tp].partition.state.row_of))
+                self.pipeline.drop_partition(self.owned[tp].partition)
+                del self.owned[tp]
+            log_event(log, logging.INFO, "partitions revoked",
+                      partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
 
     # -- the loop ---------------------------------------------------------------------------
 

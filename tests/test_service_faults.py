@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 
 from detector.kafka import BufferFull, PartitionRecords, TopicPartition
 from detector.service import Service
@@ -166,6 +167,32 @@ def test_an_unconfirmed_delivery_is_replayed_never_lost(tmp_path: Path) -> None:
     got = {(a["account_id"], a["alert_id"], a["severity"]) for a in alerts_of(lossy)}
     assert got == expected  # same alerts, same ids: the lost ones were raised again
     assert consumer.commits[consumer.tp] == len(traffic())
+
+
+def test_a_revoke_whose_checkpoint_fails_still_gives_the_partition_up(tmp_path: Path) -> None:
+    """A lost membership cannot commit: the revoke raises, but the partition is no longer
+    the instance's, so a later rewind or assignment does not act on it."""
+    from detector.kafka import CommitFailed
+
+    class LostMembership(FakeConsumer):
+        def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
+            raise CommitFailed("the group has moved on")
+
+    holder: dict[str, FakeConsumer] = {}
+
+    def factory(service: Service) -> FakeConsumer:
+        holder["c"] = LostMembership(service, traffic(), threading.Event())
+        return holder["c"]
+
+    service = Service(service_config(tmp_path), producer=FlakyProducer(fail_on=-1),  # type: ignore[arg-type]
+                      consumer_factory=factory)
+    assert service.step() > 0
+    tp = holder["c"].tp
+    assert service.owned[tp].next_offset is not None
+    with pytest.raises(CommitFailed):
+        service.on_revoke([tp])
+    assert service.owned == {}
+    assert service.pipeline._partition_clock == {}  # nor holds campaign passes back
 
 
 def test_a_restarted_service_resumes_with_the_learned_model(tmp_path: Path) -> None:

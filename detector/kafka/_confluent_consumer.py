@@ -117,10 +117,10 @@ class ConfluentConsumer:
         self._assigned.update(tps)
         self._in_assign = True
         try:
-            if tps and self._listener_error is None:
+            if tps:  # even after a failed callback: the listener follows every change
                 self._listener.on_assign(tps)
         except Exception as exc:
-            self._listener_error = exc
+            self._listener_error = self._listener_error or exc
         finally:
             self._in_assign = False
         seeks, self._pending_seeks = self._pending_seeks, {}
@@ -139,10 +139,10 @@ class ConfluentConsumer:
         revoked = (TopicPartition(p.topic, p.partition) for p in partitions)
         tps = sorted(tp for tp in revoked if tp in self._assigned)
         try:
-            if tps and self._listener_error is None:
+            if tps:  # even after a failed callback: the listener follows every change
                 self._listener.on_revoke(tps)
         except Exception as exc:
-            self._listener_error = exc
+            self._listener_error = self._listener_error or exc
         finally:
             self._assigned.difference_update(tps)
             consumer.unassign()

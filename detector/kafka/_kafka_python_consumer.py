@@ -115,14 +115,16 @@ class KafkaPythonConsumer:
 
     def _call_listener(self, method: str, ktps: Iterable[Any]) -> None:
         partitions = sorted(self._ours(k) for k in ktps)
-        if not partitions or self._listener_error is not None:
+        if not partitions:
             return
         try:
+            # Even after a failed callback: a listener that missed the assignment following
+            # a failed revoke would ignore those partitions for good.
             getattr(self._listener, method)(partitions)
         except Exception as exc:
-            # Kept for poll()/close() to raise: kafka-python would only log it
+            # The first is kept for poll()/close() to raise: kafka-python would only log it
             # or wrap it in a generic KafkaError.
-            self._listener_error = exc
+            self._listener_error = self._listener_error or exc
 
     def _raise_listener_error(self, cause: BaseException | None = None) -> None:
         exc, self._listener_error = self._listener_error, None

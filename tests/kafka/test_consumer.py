@@ -172,6 +172,42 @@ def test_listener_error_is_raised_from_poll(
         consumer.close()
 
 
+def test_after_a_failed_revoke_the_next_assignment_still_reaches_the_listener(
+    client: str, broker: LocalBroker, topic_factory: Callable[[int], str]
+) -> None:
+    """A revoke that fails (the service's checkpoint, say) is raised from poll, and the
+    assignment that follows it is not withheld: a listener that missed it would ignore those
+    partitions for good."""
+    topic = topic_factory(4)
+    all_tps = [TopicPartition(topic, p) for p in range(4)]
+    group = unique("g")
+    one, two = Recorder(), Recorder()
+    first = consumer_for(client, broker.bootstrap, topic, group, one)
+    try:
+        poll_until(first, lambda: first.assignment() == set(all_tps))
+
+        def fail(partitions: list[TopicPartition]) -> None:
+            one.on_revoke_hook = None
+            raise RuntimeError("checkpoint failed")
+
+        one.on_revoke_hook = fail
+        second = BackgroundMember(lambda: consumer_for(client, broker.bootstrap, topic, group, two))
+        try:
+            with pytest.raises(RuntimeError, match="checkpoint failed"):
+                poll_until(first, lambda: False, timeout_s=30.0)
+            poll_until(
+                first,
+                lambda: len(first.assignment()) == 2 and len(second.assignment()) == 2,
+                timeout_s=30.0,
+            )
+            kept = sorted(first.assignment())
+        finally:
+            second.stop()
+        assert one.events[:3] == [("assign", all_tps), ("revoke", all_tps), ("assign", kept)]
+    finally:
+        first.close()
+
+
 def test_seek_of_unassigned_partition_is_an_error(
     client: str, broker: LocalBroker, topic_factory: Callable[[int], str]
 ) -> None:

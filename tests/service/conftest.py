@@ -70,8 +70,9 @@ class Stack:
                 self.ends[tp.partition] = max(self.ends.get(tp.partition, 0), offset)
         producer.close()
 
-    def read(self, topic: str, timeout_s: float = 10.0) -> list[dict[str, Any]]:
-        """Everything on ``topic`` so far (reads until quiet)."""
+    def read(self, topic: str, timeout_s: float = 30.0) -> list[dict[str, Any]]:
+        """Everything on ``topic`` so far (reads until quiet); every caller expects something
+        there. The reader's group join counts against ``timeout_s``: it takes seconds."""
         out: list[dict[str, Any]] = []
 
         class _NoOp:
@@ -92,6 +93,7 @@ class Stack:
             elif out and time.monotonic() - quiet_since > 2.0:
                 break
         consumer.close()
+        assert out, f"nothing on {topic} within {timeout_s} s"
         return out
 
     def committed(self) -> dict[int, int]:
@@ -136,14 +138,18 @@ class ServiceProcess:
 
     def terminate(self, timeout: float = 30) -> int:
         self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(timeout)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()  # not left running to load the machine under the tests after it
+            raise
         if code != 0:  # pytest shows captured output of a failed test: make it the reason
             print(f"{self.log.name} exited {code}; its log ends:", file=sys.stderr)
             print("\n".join(self.log.read_text().splitlines()[-40:]), file=sys.stderr)
         return code
 
     def kill(self) -> None:
-        self.proc.kill()
+        os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the whole group
         self.proc.wait(10)
 
     def alive(self) -> bool:

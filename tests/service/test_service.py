@@ -34,13 +34,15 @@ def alerted_accounts(alerts: list[dict[str, object]]) -> set[str]:
 
 def assert_one_id_per_account_episode(
         alerts: list[dict[str, object]], may_repeat: frozenset[tuple[str, str]] = frozenset(),
+        may_split: set[str] | None = None,
 ) -> None:
-    """One alert id per account, and each (id, severity) delivered once; those in
-    ``may_repeat`` at most twice."""
+    """One alert id per account (two for those in ``may_split``), and each (id, severity)
+    delivered once (those in ``may_repeat`` at most twice)."""
     ids = collections.defaultdict(set)
     for alert in alerts:
         ids[alert["account_id"]].add(alert["alert_id"])
-    assert all(len(v) == 1 for v in ids.values()), ids
+    allowed = {account: 2 if account in (may_split or ()) else 1 for account in ids}
+    assert all(len(v) <= allowed[account] for account, v in ids.items()), ids
     copies = collections.Counter((str(a["alert_id"]), str(a["severity"])) for a in alerts)
     again = {pair: n for pair, n in copies.items() if n > 1}
     assert all(n == 2 and pair in may_repeat for pair, n in again.items()), (
@@ -144,13 +146,18 @@ def test_kill_9_mid_stream_then_restart_loses_nothing_and_raises_no_ledgered_ale
     try:
         # Kill right after the first alerts are delivered: before the checkpoint that would
         # cover them, so the restart replays the records that raised them.
-        wait_until(lambda: ledgered(state), 90, "the first ledgered alert", every_s=0.02)
+        # What the wait saw counts: the next checkpoint may remove that ledger before the
+        # kill lands, and a checkpoint covers its alerts as well as the ledger did.
+        seen: set[tuple[str, str]] = set()
+        wait_until(lambda: seen.update(ledgered(state)) or seen, 90, "the first ledgered alert",
+                   every_s=0.02)
     finally:
         first.kill()  # SIGKILL: no final checkpoint, no commit
     assert sum(stack.committed().values()) < len(values), "the kill came too late"
-    recorded = ledgered(state)
-    delivered = {(str(a["alert_id"]), str(a["severity"])) for a in stack.read(stack.alerts)}
-    assert recorded and recorded <= delivered
+    recorded = seen | ledgered(state)
+    before = stack.read(stack.alerts)
+    delivered = {(str(a["alert_id"]), str(a["severity"])) for a in before}
+    assert recorded <= delivered
     second = ServiceProcess(config, stack.tmp / "second.log")
     try:
         wait_until(stack.caught_up, 90, "the restarted service to commit every record")
@@ -159,8 +166,13 @@ def test_kill_9_mid_stream_then_restart_loses_nothing_and_raises_no_ledgered_ale
     alerts = stack.read(stack.alerts)
     assert alerted_accounts(alerts) == ATTACKERS
     # At least once: an alert the kill caught between its delivery and its ledger entry (a
-    # few milliseconds per batch) is raised again, with its id; a ledgered one never is.
-    assert_one_id_per_account_episode(alerts, may_repeat=frozenset(delivered - recorded))
+    # few milliseconds per batch) is raised again, a ledgered one never is. The repeat may
+    # even carry another id: replayed batches may cut the records into other scoring slices.
+    unledgered = delivered - recorded
+    assert_one_id_per_account_episode(
+        alerts, may_repeat=frozenset(unledgered),
+        may_split={str(a["account_id"]) for a in before
+                   if (str(a["alert_id"]), str(a["severity"])) in unledgered})
     # Every record's effect is in the state exactly once: none lost, none applied twice.
     assert state_requests(stack) == len(values)
 
@@ -170,6 +182,10 @@ def test_two_instances_split_the_partitions_and_raise_the_same_alerts(stack: Sta
     a = ServiceProcess(config, stack.tmp / "a.log")
     b = ServiceProcess(config, stack.tmp / "b.log")
     try:
+        # Input only once both hold partitions: one instance alone could finish it first.
+        wait_until(lambda: all('"partitions assigned"' in (stack.tmp / name).read_text()
+                               for name in ("a.log", "b.log")),
+                   60, "both instances to be assigned partitions")
         values = traffic_values()
         stack.produce(values)
         wait_until(stack.caught_up, 120, "both instances to commit every record")
