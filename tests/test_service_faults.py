@@ -101,22 +101,30 @@ def service_config(tmp_path: Path):  # type: ignore[no-untyped-def]
     )
 
 
-def run_service(tmp_path: Path, producer: FlakyProducer) -> tuple[Service, FakeConsumer]:
-    config = service_config(tmp_path)
-    done = threading.Event()
+def service_on_fake(tmp_path: Path, producer: FlakyProducer, done: threading.Event,
+                    consumer_type: type[FakeConsumer] = FakeConsumer,
+                    ) -> tuple[Service, FakeConsumer]:
+    """A service whose consumer serves ``traffic()`` from a ``consumer_type``."""
     holder: dict[str, FakeConsumer] = {}
 
     def factory(service: Service) -> FakeConsumer:
-        holder["c"] = FakeConsumer(service, traffic(), done)
+        holder["c"] = consumer_type(service, traffic(), done)
         return holder["c"]
 
-    service = Service(config, producer=producer, consumer_factory=factory)  # type: ignore[arg-type]
+    service = Service(service_config(tmp_path), producer=producer,  # type: ignore[arg-type]
+                      consumer_factory=factory)
+    return service, holder["c"]
+
+
+def run_service(tmp_path: Path, producer: FlakyProducer) -> tuple[Service, FakeConsumer]:
+    done = threading.Event()
+    service, consumer = service_on_fake(tmp_path, producer, done)
     worker = threading.Thread(target=service.run)
     worker.start()
     assert done.wait(60), "the service never committed the whole input"
     service.stop()
     worker.join(30)
-    return service, holder["c"]
+    return service, consumer
 
 
 def alerts_of(producer: FlakyProducer) -> list[dict[str, Any]]:
@@ -178,16 +186,10 @@ def test_a_revoke_whose_checkpoint_fails_still_gives_the_partition_up(tmp_path: 
         def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
             raise CommitFailed("the group has moved on")
 
-    holder: dict[str, FakeConsumer] = {}
-
-    def factory(service: Service) -> FakeConsumer:
-        holder["c"] = LostMembership(service, traffic(), threading.Event())
-        return holder["c"]
-
-    service = Service(service_config(tmp_path), producer=FlakyProducer(fail_on=-1),  # type: ignore[arg-type]
-                      consumer_factory=factory)
+    service, consumer = service_on_fake(tmp_path, FlakyProducer(fail_on=-1), threading.Event(),
+                                        LostMembership)
     assert service.step() > 0
-    tp = holder["c"].tp
+    tp = consumer.tp
     assert service.owned[tp].next_offset is not None
     with pytest.raises(CommitFailed):
         service.on_revoke([tp])

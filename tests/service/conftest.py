@@ -156,15 +156,16 @@ class ServiceProcess:
         return self.proc.poll() is None
 
 
+_FAILED = pytest.StashKey[bool]()
+"""Whether a test's own body failed, for its fixtures' teardown to see."""
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if report.when == "call":
         item.stash[_FAILED] = report.failed
     return report
-
-
-_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
