@@ -281,8 +281,8 @@ class Phases(StageClock):
 
 def structure_bytes(det: CampaignDetector) -> int:
     store = det.store
-    arrays = [*store.parts.values(), *store.indexed.values(), store.owner, store.updated,
-              store.score, store.local, store.live, store.changed,
+    arrays = [*store.parts.values(), *store.indexed.values(), *store.indexed_empty.values(),
+              store.owner, store.updated, store.score, store.local, store.live, store.changed,
               det.edges, det.edge_parts, det.edge_combined]
     for index in (det.template_index, det.infra_index):
         arrays += [index._keys, index._rows]

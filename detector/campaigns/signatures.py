@@ -18,7 +18,8 @@ part               what it summarises                          bytes (default co
 plus the owner (``org_id``, or the account itself, hashed: 4 bytes), the event time of the
 update (8), the account's risk score without campaign evidence (4) and three flags (local,
 live, changed: 3): 276 bytes per signature with the default config. The store also keeps the
-last-indexed copy of the templates and infra sketches (192), so a row is 468 bytes. No prompt
+low byte of each slot of the templates and infra sketches as last indexed, and whether each was
+empty (50), so a row is 326 bytes. No prompt
 text, only hashes of hashes. :class:`SignatureMessage` is the wire form on the signatures topic.
 """
 
@@ -42,6 +43,8 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 HOURS = 24
+_EMPTY_BYTE = np.uint8(EMPTY & 0xFF)
+"""The low byte of an empty sketch's slots, as indexed."""
 _INITIAL_ROWS = 1024
 
 
@@ -110,8 +113,12 @@ class SignatureStore:
         self.local = np.zeros(0, dtype=bool)
         self.live = np.zeros(0, dtype=bool)
         self.changed = np.zeros(0, dtype=bool)
-        # The templates and infra sketches the similarity index last saw, per row.
-        self.indexed: dict[str, U32] = {}
+        # The templates and infra sketches the similarity index last saw, per row: the low
+        # byte of each slot, and whether the sketch was empty. A slot that changes keeps its
+        # low byte 1 time in 256, so the drift share is read to within that, at a quarter of
+        # the bytes of a copy.
+        self.indexed: dict[str, U8] = {}
+        self.indexed_empty: dict[str, npt.NDArray[np.bool_]] = {}
         self.index = RowIndex()
         self._grow(_INITIAL_ROWS)
 
@@ -136,8 +143,10 @@ class SignatureStore:
                                    width)
         for name in ("templates", "infra"):
             self.indexed[name] = pad(self.indexed.get(name, np.zeros((0, self.widths[name]),
-                                                                     np.uint32)),
-                                     EMPTY, self.widths[name])
+                                                                     np.uint8)),
+                                     _EMPTY_BYTE, self.widths[name])
+            self.indexed_empty[name] = pad(self.indexed_empty.get(name, np.zeros(0, bool)),
+                                           True)
         self.owner = pad(self.owner, 0)
         self.updated = pad(self.updated, -np.inf)
         self.score = pad(self.score, 0)
@@ -206,21 +215,25 @@ class SignatureStore:
         for name in ("templates", "infra", "agents"):
             self.parts[name][rows] = EMPTY
         for name in ("templates", "infra"):
-            self.indexed[name][rows] = EMPTY
+            self.indexed[name][rows] = _EMPTY_BYTE
+            self.indexed_empty[name][rows] = True
 
     def drifted(self, rows: I64, share: float) -> npt.NDArray[np.bool_]:
         """Which ``rows`` have templates or infra sketches that differ from the indexed ones
         in at least ``share`` of their slots (a row never indexed has drifted)."""
         out = np.zeros(len(rows), dtype=bool)
         for name in ("templates", "infra"):
-            moved = (self.parts[name][rows] != self.indexed[name][rows]).mean(axis=1)
+            sketch = self.parts[name][rows]
+            moved = (sketch.astype(np.uint8) != self.indexed[name][rows]).mean(axis=1)
             out |= moved >= share
-            out |= (self.indexed[name][rows, 0] == EMPTY) & (self.parts[name][rows, 0] != EMPTY)
+            out |= self.indexed_empty[name][rows] & (sketch[:, 0] != EMPTY)
         return out
 
     def mark_indexed(self, rows: I64) -> None:
         for name in ("templates", "infra"):
-            self.indexed[name][rows] = self.parts[name][rows]
+            sketch = self.parts[name][rows]
+            self.indexed[name][rows] = sketch.astype(np.uint8)  # the low byte
+            self.indexed_empty[name][rows] = sketch[:, 0] == EMPTY
 
     def accounts(self, rows: I64) -> list[str]:
         return self.index.accounts(rows)

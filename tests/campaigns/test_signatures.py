@@ -36,6 +36,26 @@ def test_store_grows_past_its_initial_capacity() -> None:
     assert store.accounts(np.array([store.row_of["acct2999"]])) == ["acct2999"]
 
 
+def test_drift_counts_the_slots_changed_since_the_sketch_was_indexed() -> None:
+    store = SignatureStore(8, 4, 2, 3)
+    rows = store.put(sigs(["a", "b"], 1.0), local=True)
+    assert store.drifted(rows, 0.25).all()  # never indexed
+    store.mark_indexed(rows)
+    assert not store.drifted(rows, 0.25).any()
+    row_a, row_b = rows
+    store.parts["templates"][row_a, :1] = 2
+    store.parts["templates"][row_b, :2] = [2, 0x1234]
+    assert store.drifted(rows, 0.25).tolist() == [False, True]  # 1 and 2 slots of 8
+    store.parts["templates"][row_a, :] = EMPTY
+    store.mark_indexed(rows)
+    store.parts["templates"][row_a, :] = 5  # empty before, a sketch now: always drifted
+    assert store.drifted(rows, 0.9).tolist() == [True, False]
+    freed = store.evict(2.0)[0]
+    assert store.drifted(freed, 1.0).tolist() == [False, False]  # empty, and empty before
+    store.put(sigs(["c"], 3.0), local=True)
+    assert store.drifted(np.array([store.row_of["c"]]), 1.0).all()
+
+
 def test_wire_messages_round_trip_and_other_layouts_are_skipped() -> None:
     store = SignatureStore(8, 4, 2, 3)
     store.put(sigs(["a"], 10.0, fill=5), local=True)
