@@ -121,8 +121,9 @@ def _popular(rng: np.random.Generator, size: int, vocab: np.ndarray) -> np.ndarr
     return vocab[rank - 1]
 
 
-def _independent_templates(rng: np.random.Generator, n: int, width: int,
-                           popular: np.ndarray) -> np.ndarray:
+def _independent_templates(
+    rng: np.random.Generator, n: int, width: int, popular: np.ndarray
+) -> np.ndarray:
     tokens = rng.integers(1, 2**32, (n, width), dtype=np.uint32)
     common = rng.random((n, width)) < _POPULAR_SHARE
     tokens[common] = _popular(rng, int(common.sum()), popular)
@@ -140,8 +141,15 @@ def _campaign_ips(rng: np.random.Generator, pools: np.ndarray, r: int) -> np.nda
     return np.take_along_axis(pools, rng.integers(0, pools.shape[1], (len(pools), r)), axis=1)
 
 
-def population(n: int, r: int, behaviour_dims: int, campaign_share: float, campaign_size: int,
-               seed: int, chunk: int) -> Population:
+def population(
+    n: int,
+    r: int,
+    behaviour_dims: int,
+    campaign_share: float,
+    campaign_size: int,
+    seed: int,
+    chunk: int,
+) -> Population:
     rng = np.random.default_rng(seed)
     popular = rng.integers(1, 2**32, _POPULAR_VOCAB, dtype=np.uint32)
     agent_pool = rng.integers(1, 2**32, 500, dtype=np.uint32)
@@ -150,17 +158,18 @@ def population(n: int, r: int, behaviour_dims: int, campaign_share: float, campa
     agents = np.empty((n, r), dtype=np.uint32)
     for lo in range(0, n, chunk):
         m = min(chunk, n - lo)
-        templates[lo:lo + m] = _independent_templates(rng, m, 2 * r, popular)
+        templates[lo : lo + m] = _independent_templates(rng, m, 2 * r, popular)
         own = rng.integers(1, 2**32, (m, 3), dtype=np.uint32)
         used = rng.integers(1, 4, m)
         ips = np.take_along_axis(own, rng.integers(0, used[:, None], (m, r)), axis=1)
-        infra[lo:lo + m] = _ips_to_infra(ips)
-        agents[lo:lo + m] = _popular(rng, m, agent_pool)[:, None]
+        infra[lo : lo + m] = _ips_to_infra(ips)
+        agents[lo : lo + m] = _popular(rng, m, agent_pool)[:, None]
     requests = rng.integers(5, r + 1, n)
     owner = np.arange(1, n + 1, dtype=np.uint32)
     score = rng.beta(1.0, 9.0, n)
-    behaviour = ((rng.random((n, behaviour_dims)) < 0.15)
-                 * rng.integers(0, 256, (n, behaviour_dims))).astype(np.uint8)
+    behaviour = (
+        (rng.random((n, behaviour_dims)) < 0.15) * rng.integers(0, 256, (n, behaviour_dims))
+    ).astype(np.uint8)
     timing = rng.integers(0, 256, (n, HOURS)).astype(np.uint8)
 
     # Campaigns: members at random rows, sharing templates, proxies, agents and habits.
@@ -170,27 +179,40 @@ def population(n: int, r: int, behaviour_dims: int, campaign_share: float, campa
     campaign[members] = np.repeat(np.arange(campaigns), campaign_size)[: len(members)]
     vocab = rng.integers(1, 2**32, (campaigns, 2, _CAMPAIGN_VOCAB), dtype=np.uint32)
     nets = rng.integers(1, 2**24, (campaigns, 4), dtype=np.uint32)
-    proxies = ((np.repeat(nets, _PROXY_POOL // 4, axis=1) << np.uint32(8))
-               | rng.integers(1, 255, (campaigns, _PROXY_POOL), dtype=np.uint32))
+    proxies = (np.repeat(nets, _PROXY_POOL // 4, axis=1) << np.uint32(8)) | rng.integers(
+        1, 255, (campaigns, _PROXY_POOL), dtype=np.uint32
+    )
     campaign_agents = _popular(rng, 2 * campaigns, agent_pool).reshape(campaigns, 2)
     c = campaign[members]
     templates[members] = _campaign_templates(rng, vocab[c], r)
     infra[members] = _ips_to_infra(_campaign_ips(rng, proxies[c], r))
-    agents[members] = np.take_along_axis(campaign_agents[c], rng.integers(0, 2, (len(c), r)),
-                                         axis=1)
+    agents[members] = np.take_along_axis(
+        campaign_agents[c], rng.integers(0, 2, (len(c), r)), axis=1
+    )
     requests[members] = r
     score[members] = rng.uniform(0.4, 0.7, len(members))
     centre = rng.integers(30, 226, (campaigns, behaviour_dims))
-    behaviour[members] = np.clip(centre[c] + rng.integers(-12, 13, (len(c), behaviour_dims)),
-                                 0, 255).astype(np.uint8)
+    behaviour[members] = np.clip(
+        centre[c] + rng.integers(-12, 13, (len(c), behaviour_dims)), 0, 255
+    ).astype(np.uint8)
     rhythm = rng.integers(0, 256, (campaigns, HOURS))
-    timing[members] = np.clip(rhythm[c] + rng.integers(-20, 21, (len(c), HOURS)),
-                              0, 255).astype(np.uint8)
+    timing[members] = np.clip(rhythm[c] + rng.integers(-20, 21, (len(c), HOURS)), 0, 255).astype(
+        np.uint8
+    )
     return Population(
-        names=[f"acct-{i:07d}" for i in range(n)], templates=templates, infra=infra,
-        agents=agents, requests=requests, campaign=campaign, owner=owner, score=score,
-        behaviour=behaviour, timing=timing, campaign_templates=vocab,
-        campaign_proxies=proxies, campaign_agents=campaign_agents,
+        names=[f"acct-{i:07d}" for i in range(n)],
+        templates=templates,
+        infra=infra,
+        agents=agents,
+        requests=requests,
+        campaign=campaign,
+        owner=owner,
+        score=score,
+        behaviour=behaviour,
+        timing=timing,
+        campaign_templates=vocab,
+        campaign_proxies=proxies,
+        campaign_agents=campaign_agents,
     )
 
 
@@ -217,35 +239,61 @@ def perturb(pop: Population, rows: np.ndarray, rng: np.random.Generator) -> None
     pop.requests[rows] = r
 
 
-def sketch(detector: CampaignDetector, pop: Population, rows: np.ndarray, updated: np.ndarray,
-           chunk: int, seconds: dict[str, float]) -> list[Signatures]:
+def sketch(
+    detector: CampaignDetector,
+    pop: Population,
+    rows: np.ndarray,
+    updated: np.ndarray,
+    chunk: int,
+    seconds: dict[str, float],
+) -> list[Signatures]:
     """Signatures of ``rows`` in batches of ``chunk``, timing the three MinHash parts."""
     out: list[Signatures] = []
     hashers = detector.hashers
     for lo in range(0, len(rows), chunk):
-        sel = rows[lo:lo + chunk]
+        sel = rows[lo : lo + chunk]
         t_valid, i_valid, a_valid = pop.valid(sel)
         parts = {}
-        for name, tokens, valid in (("templates", pop.templates, t_valid),
-                                    ("infra", pop.infra, i_valid),
-                                    ("agents", pop.agents, a_valid)):
+        for name, tokens, valid in (
+            ("templates", pop.templates, t_valid),
+            ("infra", pop.infra, i_valid),
+            ("agents", pop.agents, a_valid),
+        ):
             block = tokens[sel]
             start = time.perf_counter()
             parts[name] = hashers[name].signatures(block, valid)
             seconds[name] += time.perf_counter() - start
-        out.append(Signatures(
-            accounts=[pop.names[i] for i in sel.tolist()], owner=pop.owner[sel],
-            updated=updated[lo:lo + chunk], score=pop.score[sel],
-            templates=parts["templates"], infra=parts["infra"], agents=parts["agents"],
-            behaviour=pop.behaviour[sel], timing=pop.timing[sel],
-        ))
+        out.append(
+            Signatures(
+                accounts=[pop.names[i] for i in sel.tolist()],
+                owner=pop.owner[sel],
+                updated=updated[lo : lo + chunk],
+                score=pop.score[sel],
+                templates=parts["templates"],
+                infra=parts["infra"],
+                agents=parts["agents"],
+                behaviour=pop.behaviour[sel],
+                timing=pop.timing[sel],
+            )
+        )
     return out
 
 
 # -- timing the phases of a pass -----------------------------------------------------------
 
-PHASES = ("evict", "drift check", "index remove", "index insert", "candidates",
-          "verify pairs", "edges", "bridge guard", "components", "group+alerts", "other")
+PHASES = (
+    "evict",
+    "drift check",
+    "index remove",
+    "index insert",
+    "candidates",
+    "verify pairs",
+    "edges",
+    "bridge guard",
+    "components",
+    "group+alerts",
+    "other",
+)
 
 
 class Phases(StageClock):
@@ -253,11 +301,16 @@ class Phases(StageClock):
 
     def install(self, det: CampaignDetector) -> None:
         store = det.store
-        for obj, attr, name in ((store, "evict", "evict"), (store, "drifted", "drift check"),
-                                (store, "mark_indexed", "drift check"),
-                                (det, "_drop_edges", "edges"), (det, "_add_edges", "edges"),
-                                (det, "_components", "components"), (det, "_bridges", "bridges"),
-                                (det, "_group", "group")):
+        for obj, attr, name in (
+            (store, "evict", "evict"),
+            (store, "drifted", "drift check"),
+            (store, "mark_indexed", "drift check"),
+            (det, "_drop_edges", "edges"),
+            (det, "_add_edges", "edges"),
+            (det, "_components", "components"),
+            (det, "_bridges", "bridges"),
+            (det, "_group", "group"),
+        ):
             self.attach(obj, attr, name)
         for index in (det.template_index, det.infra_index):
             self.attach(index, "remove", "index remove")
@@ -268,12 +321,18 @@ class Phases(StageClock):
         """This pass's seconds per phase (``PHASES``), then reset."""
         s = self.seconds
         # _forget (evictions) and update both call remove; update's own share is the insert.
-        out = {"evict": s["evict"], "drift check": s["drift check"],
-               "index remove": s["index remove"],
-               "index insert": s["index update"] - s["index remove"],
-               "candidates": s["candidates"], "verify pairs": s["verify pairs"],
-               "edges": s["edges"], "bridge guard": s["bridges"],
-               "components": s["components"] - s["bridges"], "group+alerts": s["group"]}
+        out = {
+            "evict": s["evict"],
+            "drift check": s["drift check"],
+            "index remove": s["index remove"],
+            "index insert": s["index update"] - s["index remove"],
+            "candidates": s["candidates"],
+            "verify pairs": s["verify pairs"],
+            "edges": s["edges"],
+            "bridge guard": s["bridges"],
+            "components": s["components"] - s["bridges"],
+            "group+alerts": s["group"],
+        }
         out["other"] = total - sum(out.values())
         self.seconds = Counter()
         return out
@@ -281,9 +340,20 @@ class Phases(StageClock):
 
 def structure_bytes(det: CampaignDetector) -> int:
     store = det.store
-    arrays = [*store.parts.values(), *store.indexed.values(), *store.indexed_empty.values(),
-              store.owner, store.updated, store.score, store.local, store.live, store.changed,
-              det.edges, det.edge_parts, det.edge_combined]
+    arrays = [
+        *store.parts.values(),
+        *store.indexed.values(),
+        *store.indexed_empty.values(),
+        store.owner,
+        store.updated,
+        store.score,
+        store.local,
+        store.live,
+        store.changed,
+        det.edges,
+        det.edge_parts,
+        det.edge_combined,
+    ]
     for index in (det.template_index, det.infra_index):
         arrays += [index._keys, index._rows]
     return sum(a.nbytes for a in arrays)
@@ -297,8 +367,9 @@ def measure_size(n: int, config: Config, args: argparse.Namespace) -> dict[str, 
     r = config.state.recent_requests
     probe = CampaignDetector(config, "bench")  # for hashers and behaviour_dims only
     log(f"N={n:,}: generating token sets")
-    pop = population(n, r, probe.behaviour_dims, args.campaign_share, args.campaign_size,
-                     args.seed, args.chunk)
+    pop = population(
+        n, r, probe.behaviour_dims, args.campaign_share, args.campaign_size, args.seed, args.chunk
+    )
     planted = int(pop.campaign.max()) + 1
     rng = np.random.default_rng(args.seed + 1)
     watermark = START_TS
@@ -335,8 +406,10 @@ def measure_size(n: int, config: Config, args: argparse.Namespace) -> dict[str, 
         first_phases = phases.split(first_s)
         first_candidates = det.stats.candidate_pairs
         first_edges = len(det.edges)
-        log(f"N={n:,}: first pass {first_s:.2f} s, {first_candidates:,} candidate pairs, "
-            f"{len(det.edges):,} edges, {len(det.campaigns)} campaigns")
+        log(
+            f"N={n:,}: first pass {first_s:.2f} s, {first_candidates:,} candidate pairs, "
+            f"{len(det.edges):,} edges, {len(det.campaigns)} campaigns"
+        )
         traced = peak = tracer = 0
         if args.tracemalloc:
             traced, peak = tracemalloc.get_traced_memory()
@@ -363,8 +436,14 @@ def measure_size(n: int, config: Config, args: argparse.Namespace) -> dict[str, 
             rows = np.sort(rng.choice(n, changed_n, replace=False))
             perturb(pop, rows, rng)
             resketch: dict[str, float] = defaultdict(float)
-            new = sketch(det, pop, rows, watermark - rng.random(changed_n) * cfg.interval_s,
-                         args.chunk, resketch)
+            new = sketch(
+                det,
+                pop,
+                rows,
+                watermark - rng.random(changed_n) * cfg.interval_s,
+                args.chunk,
+                resketch,
+            )
             start = time.perf_counter()
             for batch in new:
                 det.store.put(batch, local=True)
@@ -375,14 +454,24 @@ def measure_size(n: int, config: Config, args: argparse.Namespace) -> dict[str, 
             start = time.perf_counter()
             alerts = det.run(watermark)
             run_s = time.perf_counter() - start
-            passes.append({"seconds": run_s, "put_seconds": put_pass,
-                           "sketch_seconds": sum(resketch.values()), "drifted": drifted,
-                           "candidate_pairs": det.stats.candidate_pairs - before,
-                           "edges": len(det.edges), "campaigns": len(det.campaigns),
-                           "alerts": len(alerts), "phases": phases.split(run_s)})
-            log(f"N={n:,}: steady pass {p + 1}/{args.passes}: {run_s * 1e3:,.1f} ms, "
+            passes.append(
+                {
+                    "seconds": run_s,
+                    "put_seconds": put_pass,
+                    "sketch_seconds": sum(resketch.values()),
+                    "drifted": drifted,
+                    "candidate_pairs": det.stats.candidate_pairs - before,
+                    "edges": len(det.edges),
+                    "campaigns": len(det.campaigns),
+                    "alerts": len(alerts),
+                    "phases": phases.split(run_s),
+                }
+            )
+            log(
+                f"N={n:,}: steady pass {p + 1}/{args.passes}: {run_s * 1e3:,.1f} ms, "
                 f"{drifted:,} of {changed_n:,} changed accounts drifted, "
-                f"{passes[-1]['candidate_pairs']:,} candidate pairs")
+                f"{passes[-1]['candidate_pairs']:,} candidate pairs"
+            )
     finally:
         setattr(campaign_module, "pair_similarity", original)  # noqa: B010
     median = statistics.median(p["seconds"] for p in passes)
@@ -404,8 +493,9 @@ def measure_size(n: int, config: Config, args: argparse.Namespace) -> dict[str, 
         "changed_per_pass": changed_n,
         "steady_pass_ms": median * 1e3,
         "steady_us_per_changed_account": median / changed_n * 1e6,
-        "steady_put_us_per_changed_account":
-            statistics.median(p["put_seconds"] for p in passes) / changed_n * 1e6,
+        "steady_put_us_per_changed_account": statistics.median(p["put_seconds"] for p in passes)
+        / changed_n
+        * 1e6,
         "steady_phases_s": typical["phases"],
         "passes": passes,
         "bytes_per_account": memory,
@@ -421,10 +511,11 @@ def measure_replay(args: argparse.Namespace) -> dict[str, Any]:
     path = workdir / f"mixed-x{args.scale}.jsonl"
     if not path.exists():
         log(f"replay: simulating the mixed scenario x{args.scale}")
-        simulate(path, workdir / "labels.csv", scenario="mixed", scale=args.scale,
-                 progress=False)
-    configs = {"campaigns on": Config(),
-               "campaigns off": load_config(overrides={"campaigns": {"enabled": False}})}
+        simulate(path, workdir / "labels.csv", scenario="mixed", scale=args.scale, progress=False)
+    configs = {
+        "campaigns on": Config(),
+        "campaigns off": load_config(overrides={"campaigns": {"enabled": False}}),
+    }
     seconds: dict[str, list[float]] = {k: [] for k in configs}
     records = 0
     for attempt in range(args.replay_repeats):
@@ -433,13 +524,22 @@ def measure_replay(args: argparse.Namespace) -> dict[str, Any]:
             summary = replay(config, path, [], [], progress=False)
             records = summary.records
             seconds[name].append(summary.seconds)
-            log(f"replay: {name}: {summary.records_per_s:,.0f} records/s, "
-                f"{len(summary.campaigns)} campaigns")
+            log(
+                f"replay: {name}: {summary.records_per_s:,.0f} records/s, "
+                f"{len(summary.campaigns)} campaigns"
+            )
     on, off = min(seconds["campaigns on"]), min(seconds["campaigns off"])
-    return {"scenario": "mixed", "scale": args.scale, "records": records,
-            "repeats": args.replay_repeats, "seconds": seconds,
-            "records_per_s_on": records / on, "records_per_s_off": records / off,
-            "on_vs_off": off / on, "campaign_us_per_record": (on - off) / records * 1e6}
+    return {
+        "scenario": "mixed",
+        "scale": args.scale,
+        "records": records,
+        "repeats": args.replay_repeats,
+        "seconds": seconds,
+        "records_per_s_on": records / on,
+        "records_per_s_off": records / off,
+        "on_vs_off": off / on,
+        "campaign_us_per_record": (on - off) / records * 1e6,
+    }
 
 
 # -- report --------------------------------------------------------------------------------
@@ -449,59 +549,85 @@ def _row(label: str, cells: list[str]) -> str:
     return text_row(label, cells, 34, 24)
 
 
-def print_table(results: list[dict[str, Any]], replayed: dict[str, Any] | None,
-                args: argparse.Namespace) -> None:
+def print_table(
+    results: list[dict[str, Any]], replayed: dict[str, Any] | None, args: argparse.Namespace
+) -> None:
     base = results[0]
 
     def scaled(key: str, fmt: str) -> list[str]:
-        return [f"{format(r[key], fmt)} ({r[key] / base[key]:.2f}x)" if base[key] else
-                format(r[key], fmt) for r in results]
+        return [
+            f"{format(r[key], fmt)} ({r[key] / base[key]:.2f}x)"
+            if base[key]
+            else format(r[key], fmt)
+            for r in results
+        ]
 
     def memory(key: str) -> list[str]:
-        return [f"{v:,.0f}" if (v := r["bytes_per_account"][key]) is not None else "-"
-                for r in results]
+        return [
+            f"{v:,.0f}" if (v := r["bytes_per_account"][key]) is not None else "-" for r in results
+        ]
 
     def phase_cells(key: str, total: str, phase: str, unit: float = 1.0) -> list[str]:
         fmt = ",.1f" if unit > 1 else ".3f"
-        return [f"{r[key][phase] * unit:{fmt}} ({r[key][phase] * unit / r[total]:.0%})"
-                for r in results]
+        return [
+            f"{r[key][phase] * unit:{fmt}} ({r[key][phase] * unit / r[total]:.0%})" for r in results
+        ]
 
-    print(f"\ncampaign detection by tracked accounts, one core "
-          f"({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs); "
-          f"ratios vs {base['accounts']:,}")
+    print(
+        f"\ncampaign detection by tracked accounts, one core "
+        f"({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs); "
+        f"ratios vs {base['accounts']:,}"
+    )
     print(_row("accounts", [f"{r['accounts']:,}" for r in results]))
-    print(_row("campaigns planted / found",
-               [f"{r['campaigns_planted']} / {r['campaigns_found']}" for r in results]))
+    print(
+        _row(
+            "campaigns planted / found",
+            [f"{r['campaigns_planted']} / {r['campaigns_found']}" for r in results],
+        )
+    )
     print(_row("sketch µs/account", scaled("sketch_us_per_account", ".2f")))
     for part in ("templates", "infra", "agents"):
-        print(_row(f"  {part}", [f"{r['sketch_us_per_account_by_part'][part]:.2f}"
-                                 for r in results]))
+        print(
+            _row(f"  {part}", [f"{r['sketch_us_per_account_by_part'][part]:.2f}" for r in results])
+        )
     traced = " (traced)" if args.tracemalloc else ""
     print(_row(f"put µs/account{traced}", scaled("put_us_per_account", ".2f")))
     print(_row(f"first pass s{traced}", [f"{r['first_pass_s']:,.2f}" for r in results]))
     print(_row("first pass µs/account", scaled("first_pass_us_per_account", ".2f")))
     for phase in PHASES:
         print(_row(f"  {phase} s", phase_cells("first_pass_phases_s", "first_pass_s", phase)))
-    print(_row("first pass candidate pairs", [f"{r['first_pass_candidate_pairs']:,}"
-                                              for r in results]))
+    print(
+        _row(
+            "first pass candidate pairs", [f"{r['first_pass_candidate_pairs']:,}" for r in results]
+        )
+    )
     print(_row("edges", [f"{r['edges']:,}" for r in results]))
     print(_row(f"steady pass ms (median of {args.passes})", scaled("steady_pass_ms", ",.1f")))
     print(_row("  changed accounts per pass", [f"{r['changed_per_pass']:,}" for r in results]))
     print(_row("  µs/changed account", scaled("steady_us_per_changed_account", ",.1f")))
-    print(_row("  put µs/changed account",
-               [f"{r['steady_put_us_per_changed_account']:.2f}" for r in results]))
+    print(
+        _row(
+            "  put µs/changed account",
+            [f"{r['steady_put_us_per_changed_account']:.2f}" for r in results],
+        )
+    )
     for phase in PHASES:
-        print(_row(f"  {phase} ms", phase_cells("steady_phases_s", "steady_pass_ms", phase,
-                                                1e3)))
+        print(_row(f"  {phase} ms", phase_cells("steady_phases_s", "steady_pass_ms", phase, 1e3)))
     print(_row("bytes/account tracemalloc", memory("tracemalloc")))
     print(_row("  tracemalloc peak (first pass)", memory("tracemalloc_peak")))
     print(_row("  array nbytes", memory("nbytes")))
     print(_row("  VmRSS delta", memory("rss_delta")))
-    print(_row("  store rows allocated",
-               [f"{r['bytes_per_account']['store_rows_allocated']:,}" for r in results]))
+    print(
+        _row(
+            "  store rows allocated",
+            [f"{r['bytes_per_account']['store_rows_allocated']:,}" for r in results],
+        )
+    )
     if replayed:
-        print(f"\nreplay, mixed x{replayed['scale']} ({replayed['records']:,} records, "
-              f"best of {replayed['repeats']})")
+        print(
+            f"\nreplay, mixed x{replayed['scale']} ({replayed['records']:,} records, "
+            f"best of {replayed['repeats']})"
+        )
         print(_row("records/s campaigns on", [f"{replayed['records_per_s_on']:,.0f}"]))
         print(_row("records/s campaigns off", [f"{replayed['records_per_s_off']:,.0f}"]))
         print(_row("on / off", [f"{replayed['on_vs_off']:.1%}"]))
@@ -511,20 +637,33 @@ def print_table(results: list[dict[str, Any]], replayed: dict[str, Any] | None,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
-    parser.add_argument("--quick", action="store_true",
-                        help=f"sizes {', '.join(f'{s:,}' for s in QUICK_SIZES)}")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"sizes {', '.join(f'{s:,}' for s in QUICK_SIZES)}"
+    )
     parser.add_argument("--passes", type=int, default=5, help="steady-state passes per size")
-    parser.add_argument("--changed", type=float, default=0.01,
-                        help="share of accounts with a new signature per steady pass")
+    parser.add_argument(
+        "--changed",
+        type=float,
+        default=0.01,
+        help="share of accounts with a new signature per steady pass",
+    )
     parser.add_argument("--campaign-share", type=float, default=0.01)
     parser.add_argument("--campaign-size", type=int, default=200)
     parser.add_argument("--chunk", type=int, default=8192, help="accounts per sketch batch")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-tracemalloc", dest="tracemalloc", action="store_false",
-                        help="skip tracemalloc (its overhead then stays out of the first pass)")
+    parser.add_argument(
+        "--no-tracemalloc",
+        dest="tracemalloc",
+        action="store_false",
+        help="skip tracemalloc (its overhead then stays out of the first pass)",
+    )
     parser.add_argument("--scale", type=float, default=0.1, help="replay: scenario scale")
-    parser.add_argument("--replay-repeats", type=int, default=2,
-                        help="replay each config this many times, keep the fastest")
+    parser.add_argument(
+        "--replay-repeats",
+        type=int,
+        default=2,
+        help="replay each config this many times, keep the fastest",
+    )
     parser.add_argument("--no-replay", dest="replay", action="store_false")
     parser.add_argument("--keep", metavar="DIR", help="keep the simulated file here")
     args = parser.parse_args()
@@ -538,15 +677,32 @@ def main() -> None:
     cfg = config.campaigns
     RESULTS.mkdir(exist_ok=True)
     payload = {
-        "sizes": args.sizes, "passes": args.passes, "changed_share": args.changed,
-        "campaign_share": args.campaign_share, "campaign_size": args.campaign_size,
-        "sketch_chunk": args.chunk, "seed": args.seed, "tracemalloc": args.tracemalloc,
+        "sizes": args.sizes,
+        "passes": args.passes,
+        "changed_share": args.changed,
+        "campaign_share": args.campaign_share,
+        "campaign_size": args.campaign_size,
+        "sketch_chunk": args.chunk,
+        "seed": args.seed,
+        "tracemalloc": args.tracemalloc,
         "recent_requests": config.state.recent_requests,
-        "campaigns_config": {k: getattr(cfg, k) for k in (
-            "template_hashes", "template_band_rows", "infra_hashes", "infra_band_rows",
-            "agent_hashes", "max_bucket", "reverify_share", "interval_s")},
-        "machine": platform.platform(), "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(), "python": platform.python_version(),
+        "campaigns_config": {
+            k: getattr(cfg, k)
+            for k in (
+                "template_hashes",
+                "template_band_rows",
+                "infra_hashes",
+                "infra_band_rows",
+                "agent_hashes",
+                "max_bucket",
+                "reverify_share",
+                "interval_s",
+            )
+        },
+        "machine": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
         "numpy": np.__version__,
         "results": {str(r["accounts"]): r for r in results},
         "replay": replayed,

@@ -132,7 +132,7 @@ def _load_traffic(path: Path) -> tuple[list[bytes], list[bytes]]:
             if not line.startswith(b'{"ts":'):
                 raise ValueError(f"unexpected record layout: {line[:40]!r}")
             keys.append(decoder.decode(line).account_id.encode())
-            tails.append(line[line.index(b",", 6):])
+            tails.append(line[line.index(b",", 6) :])
     return keys, tails
 
 
@@ -142,9 +142,14 @@ def _produce(spec: dict[str, Any]) -> None:
     keys, tails = _load_traffic(Path(spec["traffic"]))
     n = len(tails)
     topic, rate, seconds = spec["topic"], float(spec["rate"]), float(spec["seconds"])
-    producer = make_producer(spec["client"], spec["bootstrap"], {},
-                             buffer_messages=1_000_000, buffer_bytes=1 << 30,
-                             block_timeout_s=0.5)
+    producer = make_producer(
+        spec["client"],
+        spec["bootstrap"],
+        {},
+        buffer_messages=1_000_000,
+        buffer_bytes=1 << 30,
+        block_timeout_s=0.5,
+    )
 
     def report(**fields: Any) -> None:
         sys.stdout.write(json.dumps(fields) + "\n")
@@ -209,12 +214,14 @@ class _AlertReader(threading.Thread):
     def __init__(self, client: str, bootstrap: str, topic: str):
         super().__init__(name="alert-reader", daemon=True)
         self.listener = _Listener()
-        options: dict[str, Any] = ({"fetch.min.bytes": 1, "fetch.wait.max.ms": 10}
-                                   if client == "confluent-kafka"
-                                   else {"fetch_min_bytes": 1, "fetch_max_wait_ms": 10})
-        self.consumer = make_consumer(client, bootstrap, [topic],
-                                      f"lat-reader-{uuid.uuid4().hex[:6]}", self.listener,
-                                      options)
+        options: dict[str, Any] = (
+            {"fetch.min.bytes": 1, "fetch.wait.max.ms": 10}
+            if client == "confluent-kafka"
+            else {"fetch_min_bytes": 1, "fetch_max_wait_ms": 10}
+        )
+        self.consumer = make_consumer(
+            client, bootstrap, [topic], f"lat-reader-{uuid.uuid4().hex[:6]}", self.listener, options
+        )
         self.rows: list[tuple[float, float, float, str]] = []
         self.stopping = threading.Event()
         self._decoder = msgspec.json.Decoder(dict[str, Any])
@@ -226,8 +233,9 @@ class _AlertReader(threading.Thread):
                 now = time.time()
                 for value in batch.values:
                     alert = self._decoder.decode(value)
-                    self.rows.append((now, float(alert["ts"]), float(alert["emitted_at"]),
-                                      str(alert["kind"])))
+                    self.rows.append(
+                        (now, float(alert["ts"]), float(alert["emitted_at"]), str(alert["kind"]))
+                    )
         self.consumer.close()
 
 
@@ -235,9 +243,15 @@ def _config(base: Config, bootstrap: str, client: str, tag: str, state_dir: Path
     data = msgspec.to_builtins(base)
     for section, values in OVERRIDES.items():
         data[section].update(values)
-    data["kafka"].update(bootstrap_servers=bootstrap, topics=[f"{tag}-in"], client=client,
-                         group_id=f"{tag}-svc", alerts_topic=f"{tag}-alerts",
-                         dead_letter_topic=f"{tag}-dead", signatures_topic=f"{tag}-sig")
+    data["kafka"].update(
+        bootstrap_servers=bootstrap,
+        topics=[f"{tag}-in"],
+        client=client,
+        group_id=f"{tag}-svc",
+        alerts_topic=f"{tag}-alerts",
+        dead_letter_topic=f"{tag}-dead",
+        signatures_topic=f"{tag}-sig",
+    )
     data["service"].update(state_dir=str(state_dir))
     return msgspec.convert(data, Config)
 
@@ -247,8 +261,12 @@ def _percentiles(values: list[float], prefix: str) -> dict[str, float]:
         return {f"{prefix}_{k}": float("nan") for k in ("p50", "p90", "p99", "max")}
     arr = np.asarray(values)
     p50, p90, p99 = np.percentile(arr, [50, 90, 99])
-    return {f"{prefix}_p50": float(p50), f"{prefix}_p90": float(p90),
-            f"{prefix}_p99": float(p99), f"{prefix}_max": float(arr.max())}
+    return {
+        f"{prefix}_p50": float(p50),
+        f"{prefix}_p90": float(p90),
+        f"{prefix}_p99": float(p99),
+        f"{prefix}_max": float(arr.max()),
+    }
 
 
 def _delay(service: Service) -> float:
@@ -268,19 +286,38 @@ def _wait(predicate: Any, timeout_s: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def _one_rate(rate: int, seconds: float, client: str, bootstrap: str, traffic: Path,
-              base: Config, workdir: Path, partitions: int, drain_s: float) -> dict[str, float]:
+def _one_rate(
+    rate: int,
+    seconds: float,
+    client: str,
+    bootstrap: str,
+    traffic: Path,
+    base: Config,
+    workdir: Path,
+    partitions: int,
+    drain_s: float,
+) -> dict[str, float]:
     tag = f"lat{rate}-{uuid.uuid4().hex[:6]}"
 
     def say(message: str) -> None:
         _say(f"[{rate:,}/s] {message}")
 
     create_topics(bootstrap, {f"{tag}-in": partitions, f"{tag}-alerts": 1, f"{tag}-dead": 1})
-    spec = {"traffic": str(traffic), "topic": f"{tag}-in", "rate": rate, "seconds": seconds,
-            "client": PRODUCER_CLIENT, "bootstrap": bootstrap}
+    spec = {
+        "traffic": str(traffic),
+        "topic": f"{tag}-in",
+        "rate": rate,
+        "seconds": seconds,
+        "client": PRODUCER_CLIENT,
+        "bootstrap": bootstrap,
+    }
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--produce-child", json.dumps(spec)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
     assert child.stdin is not None and child.stdout is not None
     reader = _AlertReader(client, bootstrap, f"{tag}-alerts")
     service = Service(_config(base, bootstrap, client, tag, workdir / tag))
@@ -324,8 +361,10 @@ def _one_rate(rate: int, seconds: float, client: str, bootstrap: str, traffic: P
             if samples and samples[-1][0] - shown >= 5:
                 t, sent, processed, delay = samples[-1]
                 shown = t
-                say(f"t={t:4.1f} s sent={sent:,} processed={processed:,} "
-                    f"lag={sent - processed:,} delay={delay:.2f} s alerts={len(reader.rows)}")
+                say(
+                    f"t={t:4.1f} s sent={sent:,} processed={processed:,} "
+                    f"lag={sent - processed:,} delay={delay:.2f} s alerts={len(reader.rows)}"
+                )
         if not end:
             raise RuntimeError(f"the producer process exited with {child.returncode}")
         drained_at = time.monotonic()
@@ -333,9 +372,11 @@ def _one_rate(rate: int, seconds: float, client: str, bootstrap: str, traffic: P
             time.sleep(0.05)
         caught_up = stats.records >= end["sent"]
         time.sleep(min(1.0, drain_s))  # the last alerts' trip to the reader
-        say(f"window over: sent={end['sent']:,} processed at end={end['processed']:,}; "
+        say(
+            f"window over: sent={end['sent']:,} processed at end={end['processed']:,}; "
             f"{'caught up' if caught_up else 'not caught up'} after "
-            f"{time.monotonic() - drained_at:.1f} s; {len(reader.rows)} alerts read")
+            f"{time.monotonic() - drained_at:.1f} s; {len(reader.rows)} alerts read"
+        )
         processed_total = stats.records
         follower.join(40)
     finally:
@@ -368,8 +409,9 @@ def _one_rate(rate: int, seconds: float, client: str, bootstrap: str, traffic: P
         "lag_end": float(end["sent"] - end["processed"]),
         "lag_growth_per_s": growth,
         "delay_end_s": float(end["delay"]),
-        "delay_max_s": float(max((s[3] for s in samples if np.isfinite(s[3])),
-                                  default=float("nan"))),
+        "delay_max_s": float(
+            max((s[3] for s in samples if np.isfinite(s[3])), default=float("nan"))
+        ),
         "alerts": float(len(rows)),
         "alerts_account": float(sum(r[3] == "account" for r in rows)),
         "alerts_campaign": float(sum(r[3] == "campaign" for r in rows)),
@@ -380,36 +422,56 @@ def _one_rate(rate: int, seconds: float, client: str, bootstrap: str, traffic: P
     return result
 
 
-def measure(rates: list[int], seconds: float, client: str, *, scale: float = 0.1,
-            drain_s: float = 5.0, partitions: int = 4,
-            config: Path | None = None) -> list[dict[str, float]]:
+def measure(
+    rates: list[int],
+    seconds: float,
+    client: str,
+    *,
+    scale: float = 0.1,
+    drain_s: float = 5.0,
+    partitions: int = 4,
+    config: Path | None = None,
+) -> list[dict[str, float]]:
     """Latency and backlog per input rate; one dict of floats per rate (see the module
     notes for every key; latencies in seconds, rates in records/s)."""
     base = load_config(config)
     workdir = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     traffic = workdir / "traffic.jsonl"
     _say(f"simulating traffic (scale {scale}) to {traffic}")
-    simulate(traffic, workdir / "labels.csv", scale=scale, prompt_text=True,
-             bad_line_share=0.0)
+    simulate(traffic, workdir / "labels.csv", scale=scale, prompt_text=True, bad_line_share=0.0)
     results: list[dict[str, float]] = []
     with LocalBroker() as broker:
         for rate in rates:
-            results.append(_one_rate(rate, seconds, client, broker.bootstrap, traffic, base,
-                                     workdir, partitions, drain_s))
+            results.append(
+                _one_rate(
+                    rate,
+                    seconds,
+                    client,
+                    broker.bootstrap,
+                    traffic,
+                    base,
+                    workdir,
+                    partitions,
+                    drain_s,
+                )
+            )
     return results
 
 
 def table(results: list[dict[str, float]]) -> str:
-    head = (f"{'rate/s':>8}{'sent/s':>9}{'proc/s':>9}{'alerts':>7}"
-            f"{'p50':>7}{'p90':>7}{'p99':>7}{'max':>7}{'emit p99':>9}"
-            f"{'lag end':>10}{'lag +/s':>9}{'delay':>7}")
+    head = (
+        f"{'rate/s':>8}{'sent/s':>9}{'proc/s':>9}{'alerts':>7}"
+        f"{'p50':>7}{'p90':>7}{'p99':>7}{'max':>7}{'emit p99':>9}"
+        f"{'lag end':>10}{'lag +/s':>9}{'delay':>7}"
+    )
     lines = [head]
     for r in results:
         lines.append(
             f"{r['rate']:>8,.0f}{r['input_rate']:>9,.0f}{r['processed_rate']:>9,.0f}"
             f"{r['alerts']:>7,.0f}{r['latency_p50']:>7.2f}{r['latency_p90']:>7.2f}"
             f"{r['latency_p99']:>7.2f}{r['latency_max']:>7.2f}{r['emit_latency_p99']:>9.2f}"
-            f"{r['lag_end']:>10,.0f}{r['lag_growth_per_s']:>9,.0f}{r['delay_end_s']:>7.2f}")
+            f"{r['lag_end']:>10,.0f}{r['lag_growth_per_s']:>9,.0f}{r['delay_end_s']:>7.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -431,36 +493,74 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rates", type=int, nargs="+", default=DEFAULT_RATES)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--client", choices=CLIENTS, default=PRODUCER_CLIENT,
-                        help="the service's Kafka client (and the alert reader's)")
-    parser.add_argument("--drain", type=float, default=5.0,
-                        help="seconds after the window to wait for the service to catch up")
+    parser.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default=PRODUCER_CLIENT,
+        help="the service's Kafka client (and the alert reader's)",
+    )
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=5.0,
+        help="seconds after the window to wait for the service to catch up",
+    )
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument("--config", type=Path, default=None,
-                        help="base config (YAML); the benchmark's overrides go on top")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="base config (YAML); the benchmark's overrides go on top",
+    )
     args = parser.parse_args()
     tune_gc()  # as the command line does
     started = time.monotonic()
-    results = measure(args.rates, args.seconds, args.client, scale=args.scale,
-                      drain_s=args.drain, partitions=args.partitions, config=args.config)
+    results = measure(
+        args.rates,
+        args.seconds,
+        args.client,
+        scale=args.scale,
+        drain_s=args.drain,
+        partitions=args.partitions,
+        config=args.config,
+    )
     runtime = time.monotonic() - started
-    print(f"\nevent-to-alert latency (s), service client {args.client}, producer "
-          f"{PRODUCER_CLIENT} in its own process, {args.partitions} partitions, local Tansu, "
-          f"{args.seconds:.0f} s per rate, {os.cpu_count()} cores shared by producer, broker "
-          "and service")
+    print(
+        f"\nevent-to-alert latency (s), service client {args.client}, producer "
+        f"{PRODUCER_CLIENT} in its own process, {args.partitions} partitions, local Tansu, "
+        f"{args.seconds:.0f} s per rate, {os.cpu_count()} cores shared by producer, broker "
+        "and service"
+    )
     print(table(results))
-    print("latency = alert read back - alert ts (event time = send time); emit p99 uses "
-          "emitted_at; lag end = sent - processed at the end of sending; lag +/s = its "
-          "growth; delay = now - newest event time processed, at the end of sending")
+    print(
+        "latency = alert read back - alert ts (event time = send time); emit p99 uses "
+        "emitted_at; lag end = sent - processed at the end of sending; lag +/s = its "
+        "growth; delay = now - newest event time processed, at the end of sending"
+    )
     print(f"runtime {runtime:.0f} s")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latency.json").write_text(json.dumps(_finite({
-        "client": args.client, "producer_client": PRODUCER_CLIENT,
-        "seconds": args.seconds, "drain_s": args.drain, "scale": args.scale,
-        "partitions": args.partitions, "config_overrides": OVERRIDES,
-        "machine": platform.platform(), "cores": os.cpu_count(),
-        "runtime_s": runtime, "results": results}), indent=2) + "\n")
+    (RESULTS / "latency.json").write_text(
+        json.dumps(
+            _finite(
+                {
+                    "client": args.client,
+                    "producer_client": PRODUCER_CLIENT,
+                    "seconds": args.seconds,
+                    "drain_s": args.drain,
+                    "scale": args.scale,
+                    "partitions": args.partitions,
+                    "config_overrides": OVERRIDES,
+                    "machine": platform.platform(),
+                    "cores": os.cpu_count(),
+                    "runtime_s": runtime,
+                    "results": results,
+                }
+            ),
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

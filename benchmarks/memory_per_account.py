@@ -75,15 +75,58 @@ _PROXIES = 1000
 _ORG_SHARE = 0.3
 _PROXY_SHARE = 0.1
 _WORDS = (
-    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
-    "juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo",
-    "sierra", "tango", "uniform", "victor", "whiskey", "xray", "yankee", "zulu", "summarise",
-    "translate", "classify", "explain", "rewrite", "review", "compare", "list", "describe",
-    "outline", "grade", "score", "answer", "solve", "prove", "derive", "check", "verify",
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliet",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar",
+    "papa",
+    "quebec",
+    "romeo",
+    "sierra",
+    "tango",
+    "uniform",
+    "victor",
+    "whiskey",
+    "xray",
+    "yankee",
+    "zulu",
+    "summarise",
+    "translate",
+    "classify",
+    "explain",
+    "rewrite",
+    "review",
+    "compare",
+    "list",
+    "describe",
+    "outline",
+    "grade",
+    "score",
+    "answer",
+    "solve",
+    "prove",
+    "derive",
+    "check",
+    "verify",
     "draft",
 )
-_INTENT_PHRASES = ("think step by step", "show your reasoning", "grade this answer",
-                   "rate the response")
+_INTENT_PHRASES = (
+    "think step by step",
+    "show your reasoning",
+    "grade this answer",
+    "rate the response",
+)
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -130,8 +173,9 @@ class Traffic:
         self.account = (order // requests).astype(np.int32)
         del order
         # Per account: org (-1: none), two own IPs, proxy use, two agents, three templates.
-        self.org = np.where(rng.random(n) < _ORG_SHARE,
-                            rng.integers(0, max(1, n // 50), n), -1).astype(np.int32)
+        self.org = np.where(
+            rng.random(n) < _ORG_SHARE, rng.integers(0, max(1, n // 50), n), -1
+        ).astype(np.int32)
         self.ips = rng.integers(0x0B000000, 0xDF000000, (n, 2), dtype=np.uint32)
         self.ips_used = rng.integers(1, 3, n).astype(np.uint8)
         self.proxy = rng.random(n) < _PROXY_SHARE
@@ -140,8 +184,10 @@ class Traffic:
         self.agents_used = rng.integers(1, 3, n).astype(np.uint8)
         self.heads = rng.integers(0, _TEMPLATES, (n, _TEMPLATES_PER_ACCOUNT)).astype(np.uint16)
         self.tails = rng.integers(0, _TEMPLATES, (n, _TEMPLATES_PER_ACCOUNT)).astype(np.uint16)
-        self.agent_pool = [f"Mozilla/5.0 (X11; Linux x86_64) client-{i}/1.{i % 7}.{i % 13} "
-                           f"python-httpx/0.2{i % 8}" for i in range(_AGENTS)]
+        self.agent_pool = [
+            f"Mozilla/5.0 (X11; Linux x86_64) client-{i}/1.{i % 7}.{i % 13} python-httpx/0.2{i % 8}"
+            for i in range(_AGENTS)
+        ]
         self.head_pool, self.tail_pool = self._phrases(rng)
 
     @staticmethod
@@ -163,8 +209,19 @@ class Traffic:
         return len(self.ts)
 
     def nbytes(self) -> int:
-        arrays = (self.ts, self.account, self.org, self.ips, self.ips_used, self.proxy,
-                  self.proxy_pool, self.agents, self.agents_used, self.heads, self.tails)
+        arrays = (
+            self.ts,
+            self.account,
+            self.org,
+            self.ips,
+            self.ips_used,
+            self.proxy,
+            self.proxy_pool,
+            self.agents,
+            self.agents_used,
+            self.heads,
+            self.tails,
+        )
         return sum(a.nbytes for a in arrays)
 
     def batch(self, start: int, stop: int) -> RecordBatch:
@@ -202,8 +259,10 @@ class Traffic:
             reasoning=rng.random(m) < 0.2,
             logprobs=rng.random(m) < 0.02,
             multi_n=rng.random(m) < 0.01,
-            prompt_text=[f"{heads[h]} the following item {f} in detail, then {tails[t]}"
-                         for h, f, t in zip(head, fill, tail, strict=True)],
+            prompt_text=[
+                f"{heads[h]} the following item {f} in detail, then {tails[t]}"
+                for h, f, t in zip(head, fill, tail, strict=True)
+            ],
             prompt_fingerprint=[None] * m,
         )
 
@@ -230,14 +289,20 @@ def _arrays_nbytes(obj: Any, depth: int = 2) -> int:
         values = list(vars(obj).values())
     else:
         return 0
-    return sum(_arrays_nbytes(v, depth - 1) for v in values
-               if isinstance(v, np.ndarray | dict | list | tuple) or hasattr(v, "__dict__"))
+    return sum(
+        _arrays_nbytes(v, depth - 1)
+        for v in values
+        if isinstance(v, np.ndarray | dict | list | tuple) or hasattr(v, "__dict__")
+    )
 
 
 def _index_bytes(index: Any) -> int:
     """A :class:`~detector.rows.RowIndex`'s dict and lists (not the id strings)."""
-    return sum(sys.getsizeof(getattr(index, name)) for name in ("row_of", "account_of", "_free")
-               if hasattr(index, name)) + _arrays_nbytes(index, 0)
+    return sum(
+        sys.getsizeof(getattr(index, name))
+        for name in ("row_of", "account_of", "_free")
+        if hasattr(index, name)
+    ) + _arrays_nbytes(index, 0)
 
 
 def _sharing(index: Any) -> dict[str, int]:
@@ -254,9 +319,11 @@ def _sharing(index: Any) -> dict[str, int]:
         return {"keys": len(owners), "entries": entries, "bytes": total}
     pairs = getattr(index, "_pairs", None)
     nbytes = getattr(index, "nbytes", None)
-    return {"keys": len(index),
-            "entries": len(pairs) if pairs is not None else -1,
-            "bytes": int(nbytes) if nbytes is not None else _arrays_nbytes(index, 1)}
+    return {
+        "keys": len(index),
+        "entries": len(pairs) if pairs is not None else -1,
+        "bytes": int(nbytes) if nbytes is not None else _arrays_nbytes(index, 1),
+    }
 
 
 def breakdown(pipeline: Pipeline) -> dict[str, Any]:
@@ -265,9 +332,15 @@ def breakdown(pipeline: Pipeline) -> dict[str, Any]:
     groups = {"short_window": 0, "long_window": 0, "recent_ring": 0, "bookkeeping": 0}
     if hasattr(state, "_row_arrays"):
         for name, (array, _) in state._row_arrays().items():
-            group = ("short_window" if name.startswith("short.") else
-                     "long_window" if name.startswith("long.") else
-                     "recent_ring" if name.startswith("recent") else "bookkeeping")
+            group = (
+                "short_window"
+                if name.startswith("short.")
+                else "long_window"
+                if name.startswith("long.")
+                else "recent_ring"
+                if name.startswith("recent")
+                else "bookkeeping"
+            )
             groups[group] += array.nbytes
     else:
         groups["bookkeeping"] = _arrays_nbytes(state)
@@ -292,39 +365,50 @@ def breakdown(pipeline: Pipeline) -> dict[str, Any]:
         store = campaigns.store
         edges = getattr(campaigns, "edges", np.empty((0, 2)))
         registry = getattr(campaigns, "registry", None)
-        out.update({
-            "signatures": len(store),
-            "signature_capacity_rows": getattr(store, "capacity", -1),
-            "signature_store_bytes": _arrays_nbytes(store),
-            "signature_index_bytes": _index_bytes(store.index),
-            "band_index_bytes": sum(_arrays_nbytes(getattr(campaigns, name, None), 1)
-                                    for name in ("template_index", "infra_index")),
-            "edges": len(edges),
-            "edge_bytes": sum(_arrays_nbytes(getattr(campaigns, name, None), 0)
-                              for name in ("edges", "edge_parts", "edge_combined")),
-            "campaigns": len(campaigns.campaigns),
-            "campaign_members": len(getattr(registry, "campaign_of", ())),
-        })
+        out.update(
+            {
+                "signatures": len(store),
+                "signature_capacity_rows": getattr(store, "capacity", -1),
+                "signature_store_bytes": _arrays_nbytes(store),
+                "signature_index_bytes": _index_bytes(store.index),
+                "band_index_bytes": sum(
+                    _arrays_nbytes(getattr(campaigns, name, None), 1)
+                    for name in ("template_index", "infra_index")
+                ),
+                "edges": len(edges),
+                "edge_bytes": sum(
+                    _arrays_nbytes(getattr(campaigns, name, None), 0)
+                    for name in ("edges", "edge_parts", "edge_combined")
+                ),
+                "campaigns": len(campaigns.campaigns),
+                "campaign_members": len(getattr(registry, "campaign_of", ())),
+            }
+        )
     return out
 
 
 # -- one size (in its own process) ----------------------------------------------------------
 
 
-def measure_one(n: int, requests: int = 8, span_h: float = 2.0, chunk: int = 50_000,
-                seed: int = 7) -> dict[str, Any]:
+def measure_one(
+    n: int, requests: int = 8, span_h: float = 2.0, chunk: int = 50_000, seed: int = 7
+) -> dict[str, Any]:
     """Measure one size in this process (meant for a fresh one: see :func:`measure`)."""
     config = Config()
     if n > config.state.max_accounts:
-        raise ValueError(f"{n:,} accounts exceed state.max_accounts "
-                         f"({config.state.max_accounts:,}): the state would evict")
+        raise ValueError(
+            f"{n:,} accounts exceed state.max_accounts "
+            f"({config.state.max_accounts:,}): the state would evict"
+        )
     log(f"N={n:,}: generating {n * requests:,} records over {span_h:g} h of event time")
     traffic = Traffic(n, requests, span_h * 3600.0, seed)
     pipeline = Pipeline(config)
     gc.collect()
     before = proc_status()
-    log(f"N={n:,}: pipeline built, VmRSS {before['VmRSS'] / 2**20:,.1f} MiB "
-        f"(input columns {traffic.nbytes() / 2**20:,.1f} MiB)")
+    log(
+        f"N={n:,}: pipeline built, VmRSS {before['VmRSS'] / 2**20:,.1f} MiB "
+        f"(input columns {traffic.nbytes() / 2**20:,.1f} MiB)"
+    )
 
     total = len(traffic)
     start = time.perf_counter()
@@ -336,9 +420,11 @@ def measure_one(n: int, requests: int = 8, span_h: float = 2.0, chunk: int = 50_
         done = min(lo + chunk, total) / total
         if done >= next_report or done == 1.0:
             elapsed = time.perf_counter() - start
-            log(f"N={n:,}: {done:4.0%} of records, {len(pipeline.state):,} accounts, "
+            log(
+                f"N={n:,}: {done:4.0%} of records, {len(pipeline.state):,} accounts, "
                 f"{done * total / elapsed:,.0f} records/s, "
-                f"VmRSS {proc_status()['VmRSS'] / 2**20:,.1f} MiB")
+                f"VmRSS {proc_status()['VmRSS'] / 2**20:,.1f} MiB"
+            )
             next_report += 0.1
     feed_s = time.perf_counter() - start
     del batch
@@ -369,25 +455,40 @@ def measure_one(n: int, requests: int = 8, span_h: float = 2.0, chunk: int = 50_
         "alerts": alerts,
         **parts,
     }
-    log(f"N={n:,}: fed in {feed_s:,.1f} s; RSS delta {delta / 2**20:,.1f} MiB = "
+    log(
+        f"N={n:,}: fed in {feed_s:,.1f} s; RSS delta {delta / 2**20:,.1f} MiB = "
         f"{delta / n:,.0f} B/account; {parts['tracked_accounts']:,} tracked, "
-        f"{parts.get('signatures', 0):,} signatures")
+        f"{parts.get('signatures', 0):,} signatures"
+    )
     return result
 
 
-def measure(sizes: list[int], requests: int = 8, span_h: float = 2.0, chunk: int = 50_000,
-            seed: int = 7) -> list[dict[str, Any]]:
+def measure(
+    sizes: list[int], requests: int = 8, span_h: float = 2.0, chunk: int = 50_000, seed: int = 7
+) -> list[dict[str, Any]]:
     """One fresh interpreter per size; returns each size's :func:`measure_one` result."""
     results: list[dict[str, Any]] = []
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("OMP_NUM_THREADS", "1")
     for n in sizes:
-        command = [sys.executable, str(Path(__file__).resolve()), "--one", str(n),
-                   "--requests", str(requests), "--span-h", str(span_h),
-                   "--chunk", str(chunk), "--seed", str(seed)]
-        proc = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-                              check=True)
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--one",
+            str(n),
+            "--requests",
+            str(requests),
+            "--span-h",
+            str(span_h),
+            "--chunk",
+            str(chunk),
+            "--seed",
+            str(seed),
+        ]
+        proc = subprocess.run(
+            command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env, check=True
+        )
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     return results
 
@@ -405,48 +506,83 @@ def print_table(results: list[dict[str, Any]]) -> None:
     def per(key: str) -> list[str]:
         return [f"{r[key] / r['accounts']:,.0f}" for r in results]
 
-    print(f"\nresident memory per tracked account, default config "
-          f"({platform.processor() or platform.machine()}, Python {platform.python_version()})")
+    print(
+        f"\nresident memory per tracked account, default config "
+        f"({platform.processor() or platform.machine()}, Python {platform.python_version()})"
+    )
     print(_row("accounts", [f"{r['accounts']:,}" for r in results]))
     print(_row("records fed", [f"{r['records']:,}" for r in results]))
-    print(_row("feed s (records/s)",
-               [f"{r['feed_s']:,.0f} ({r['records_per_s'] / 1e3:,.0f}k)" for r in results]))
+    print(
+        _row(
+            "feed s (records/s)",
+            [f"{r['feed_s']:,.0f} ({r['records_per_s'] / 1e3:,.0f}k)" for r in results],
+        )
+    )
     print(_row("RSS before MiB", [f"{r['rss_before'] / mib:,.1f}" for r in results]))
     print(_row("RSS after MiB", [f"{r['rss_after'] / mib:,.1f}" for r in results]))
     print(_row("RSS delta MiB", [f"{r['rss_delta'] / mib:,.1f}" for r in results]))
     print(_row("peak VmHWM MiB", [f"{r['peak_hwm'] / mib:,.1f}" for r in results]))
-    print(_row(f"bytes/account (target {TARGET_BYTES:,})",
-               [f"{r['bytes_per_account']:,.0f}" for r in results]))
-    print(_row("  after malloc_trim", [f"{r['bytes_per_account_trimmed']:,.0f}"
-                                      for r in results]))
+    print(
+        _row(
+            f"bytes/account (target {TARGET_BYTES:,})",
+            [f"{r['bytes_per_account']:,.0f}" for r in results],
+        )
+    )
+    print(_row("  after malloc_trim", [f"{r['bytes_per_account_trimmed']:,.0f}" for r in results]))
     print(_row("tracked accounts", [f"{r['tracked_accounts']:,}" for r in results]))
     print(_row("accounts with signatures", [f"{r.get('signatures', 0):,}" for r in results]))
     print(_row("state capacity rows", [f"{r['state_capacity_rows']:,}" for r in results]))
     print("breakdown, bytes per tracked account:")
     print(_row("  state arrays (capacity)", per("state_arrays_bytes")))
     for group in ("recent_ring", "long_window", "short_window", "bookkeeping"):
-        print(_row(f"    {group}", [f"{r['state_arrays_by_group'][group] / r['accounts']:,.0f}"
-                                    for r in results]))
+        print(
+            _row(
+                f"    {group}",
+                [f"{r['state_arrays_by_group'][group] / r['accounts']:,.0f}" for r in results],
+            )
+        )
     print(_row("  account index (dict+list)", per("state_index_bytes")))
     print(_row("  account id strings", per("account_id_strings_bytes")))
-    print(_row("  ip sharing index",
-               [f"{r['ip_sharing']['bytes'] / r['accounts']:,.0f}" for r in results]))
-    print(_row("  network sharing index",
-               [f"{r['network_sharing']['bytes'] / r['accounts']:,.0f}" for r in results]))
+    print(
+        _row(
+            "  ip sharing index",
+            [f"{r['ip_sharing']['bytes'] / r['accounts']:,.0f}" for r in results],
+        )
+    )
+    print(
+        _row(
+            "  network sharing index",
+            [f"{r['network_sharing']['bytes'] / r['accounts']:,.0f}" for r in results],
+        )
+    )
     print(_row("  hash32 cache dict", per("hash32_cache_bytes")))
     if "signature_store_bytes" in results[0]:
         print(_row("  signature store arrays", per("signature_store_bytes")))
         print(_row("  signature index (dict+list)", per("signature_index_bytes")))
         print(_row("  LSH band indexes", per("band_index_bytes")))
         print(_row("  campaign edges", per("edge_bytes")))
-        print(_row("signature capacity rows",
-                   [f"{r['signature_capacity_rows']:,}" for r in results]))
-    known = ["state_arrays_bytes", "state_index_bytes", "account_id_strings_bytes",
-             "hash32_cache_bytes", "signature_store_bytes", "signature_index_bytes",
-             "band_index_bytes", "edge_bytes"]
-    print(_row("  accounted for", [
-        f"{(sum(r.get(k, 0) for k in known) + r['ip_sharing']['bytes'] + r['network_sharing']['bytes']) / r['accounts']:,.0f}"  # noqa: E501
-        for r in results]))
+        print(
+            _row("signature capacity rows", [f"{r['signature_capacity_rows']:,}" for r in results])
+        )
+    known = [
+        "state_arrays_bytes",
+        "state_index_bytes",
+        "account_id_strings_bytes",
+        "hash32_cache_bytes",
+        "signature_store_bytes",
+        "signature_index_bytes",
+        "band_index_bytes",
+        "edge_bytes",
+    ]
+    print(
+        _row(
+            "  accounted for",
+            [
+                f"{(sum(r.get(k, 0) for k in known) + r['ip_sharing']['bytes'] + r['network_sharing']['bytes']) / r['accounts']:,.0f}"  # noqa: E501
+                for r in results
+            ],
+        )
+    )
 
 
 def main() -> None:
@@ -468,14 +604,23 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     config = Config()
     payload = {
-        "sizes": args.sizes, "requests_per_account": args.requests, "span_h": args.span_h,
-        "chunk": args.chunk, "seed": args.seed, "target_bytes_per_account": TARGET_BYTES,
-        "state_config": {"max_accounts": config.state.max_accounts,
-                         "recent_requests": config.state.recent_requests,
-                         "idle_ttl_s": config.state.idle_ttl_s},
-        "machine": platform.platform(), "processor": platform.processor(),
-        "cpu_count": os.cpu_count(), "python": platform.python_version(),
-        "numpy": np.__version__, "total_s": time.perf_counter() - started,
+        "sizes": args.sizes,
+        "requests_per_account": args.requests,
+        "span_h": args.span_h,
+        "chunk": args.chunk,
+        "seed": args.seed,
+        "target_bytes_per_account": TARGET_BYTES,
+        "state_config": {
+            "max_accounts": config.state.max_accounts,
+            "recent_requests": config.state.recent_requests,
+            "idle_ttl_s": config.state.idle_ttl_s,
+        },
+        "machine": platform.platform(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "total_s": time.perf_counter() - started,
         "results": {str(r["accounts"]): r for r in results},
     }
     path = RESULTS / "memory_per_account.json"

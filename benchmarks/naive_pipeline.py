@@ -239,8 +239,9 @@ def naive_rate(path: Path, max_records: int | None = None) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("file", type=Path, help="JSON Lines request log (.gz accepted)")
-    parser.add_argument("--max-records", type=int, default=None,
-                        help="time only the first N lines of the file")
+    parser.add_argument(
+        "--max-records", type=int, default=None, help="time only the first N lines of the file"
+    )
     args = parser.parse_args(argv)
     result = naive_rate(args.file, args.max_records)
     print(

@@ -51,8 +51,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 REPEATS = 2
 """End-to-end replays per file; the best counts (a shared machine only ever slows a run)."""
 
-STAGES = ("read", "decode", "fingerprint", "state", "scoring", "campaign_signatures",
-          "campaign_passes", "alerts", "other")
+STAGES = (
+    "read",
+    "decode",
+    "fingerprint",
+    "state",
+    "scoring",
+    "campaign_signatures",
+    "campaign_passes",
+    "alerts",
+    "other",
+)
 """Where an end-to-end run spends its time, in data-flow order."""
 
 
@@ -118,8 +127,10 @@ def measure(path: Path, config: Config, naive_records: int) -> dict[str, Any]:
     out["naive"] = naive_rate(path, naive_records)["records_per_s"]
     with tempfile.TemporaryDirectory() as tmp:
         print(f"  replay, best of {REPEATS}", file=sys.stderr)
-        runs = [replay(config, path, [JsonlSink(Path(tmp) / f"alerts-{i}.jsonl")],
-                       progress=False) for i in range(REPEATS)]
+        runs = [
+            replay(config, path, [JsonlSink(Path(tmp) / f"alerts-{i}.jsonl")], progress=False)
+            for i in range(REPEATS)
+        ]
         out["replay"] = max(summary.records_per_s for summary in runs)
         out["evaluations"] = runs[0].evaluations
         print("  replay with a clock around each stage", file=sys.stderr)
@@ -137,9 +148,15 @@ def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("raw decode (baseline)", lambda r: f"{r['raw_decode']:,.0f}"),
         ("naive river pipeline", lambda r: f"{r['naive']:,.0f}"),
-        *[(f"  stage: {s}", functools.partial(
-            lambda r, s: f"{r['stages'][s]:,.0f} ({r['stage_seconds'][s]:.1f} s)", s=s))
-          for s in STAGES],
+        *[
+            (
+                f"  stage: {s}",
+                functools.partial(
+                    lambda r, s: f"{r['stages'][s]:,.0f} ({r['stage_seconds'][s]:.1f} s)", s=s
+                ),
+            )
+            for s in STAGES
+        ],
         ("replay end to end", lambda r: f"{r['replay']:,.0f}"),
         ("replay / raw decode", lambda r: f"{r['replay_vs_raw_decode']:.1%}"),
         ("replay / naive", lambda r: f"{r['replay_vs_naive']:.1f}x"),
@@ -157,8 +174,7 @@ VARIANTS = {
 """Name → (prompt_text, event-time rate): see :mod:`benchmarks.traffic`."""
 
 
-def run(scale: float, scenario: str, naive_records: int, keep: str | None = None
-        ) -> dict[str, Any]:
+def run(scale: float, scenario: str, naive_records: int, keep: str | None = None) -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the figures claim
     tune_gc()  # as the command line does
     config = Config()
@@ -168,10 +184,16 @@ def run(scale: float, scenario: str, naive_records: int, keep: str | None = None
         path = simulated(workdir, scale, text, rate, scenario)
         print(f"replay throughput, {name}", file=sys.stderr)
         results[name] = measure(path, config, naive_records)
-    print_table(results, f"replay: records/s on one core ({platform.machine()}, "
-                         f"{scenario} x{scale})")
-    payload = {"scenario": scenario, "scale": scale, "machine": platform.platform(),
-               "cpu_count": os.cpu_count(), "results": results}
+    print_table(
+        results, f"replay: records/s on one core ({platform.machine()}, {scenario} x{scale})"
+    )
+    payload = {
+        "scenario": scenario,
+        "scale": scale,
+        "machine": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "results": results,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "replay_throughput.json").write_text(json.dumps(payload, indent=2) + "\n")
     return payload
@@ -182,8 +204,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--scenario", default="mixed")
     parser.add_argument("--naive-records", type=int, default=100_000)
-    parser.add_argument("--keep", metavar="DIR",
-                        help=f"where the simulated files are kept (default {WORKDIR})")
+    parser.add_argument(
+        "--keep", metavar="DIR", help=f"where the simulated files are kept (default {WORKDIR})"
+    )
     args = parser.parse_args()
     run(args.scale, args.scenario, args.naive_records, args.keep)
 

@@ -58,8 +58,9 @@ class _NoRebalance:
 
 
 def load(bootstrap: str, path: Path, topic: str) -> int:
-    producer = make_producer("confluent-kafka" if "confluent-kafka" in CLIENTS else
-                             "kafka-python", bootstrap, {})
+    producer = make_producer(
+        "confluent-kafka" if "confluent-kafka" in CLIENTS else "kafka-python", bootstrap, {}
+    )
     decoder = msgspec.json.Decoder(dict[str, object])
     sent = 0
     for raw in FileSource(path, 5000):
@@ -73,8 +74,9 @@ def load(bootstrap: str, path: Path, topic: str) -> int:
 
 
 def raw_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
-    consumer = make_consumer(client, bootstrap, [topic], f"raw-{uuid.uuid4().hex[:6]}",
-                             _NoRebalance(), {})
+    consumer = make_consumer(
+        client, bootstrap, [topic], f"raw-{uuid.uuid4().hex[:6]}", _NoRebalance(), {}
+    )
     seen, started = 0, None
     while seen < total:
         batches = consumer.poll(10_000, 1.0)
@@ -89,12 +91,18 @@ def raw_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
 def service_rate(client: str, bootstrap: str, topic: str, total: int, workdir: Path) -> float:
     data = msgspec.to_builtins(Config())
     group = f"svc-{uuid.uuid4().hex[:6]}"
-    data["kafka"].update(bootstrap_servers=bootstrap, topics=[topic], client=client,
-                         group_id=group, alerts_topic="bench-alerts",
-                         dead_letter_topic="bench-dead")
+    data["kafka"].update(
+        bootstrap_servers=bootstrap,
+        topics=[topic],
+        client=client,
+        group_id=group,
+        alerts_topic="bench-alerts",
+        dead_letter_topic="bench-dead",
+    )
     # A fresh state dir per run: a checkpoint from an earlier run would resume past records.
-    data["service"].update(state_dir=str(workdir / f"state-{topic}-{group}"),
-                           checkpoint_interval_s=5.0)
+    data["service"].update(
+        state_dir=str(workdir / f"state-{topic}-{group}"), checkpoint_interval_s=5.0
+    )
     data["telemetry"].update(enabled=False)
     service = Service(msgspec.convert(data, Config))
     worker = threading.Thread(target=service.run, daemon=True)
@@ -119,8 +127,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--no-prompt-text", action="store_true")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each, best kept")
-    parser.add_argument("--keep", metavar="DIR",
-                        help=f"where the simulated files are kept (default {WORKDIR})")
+    parser.add_argument(
+        "--keep", metavar="DIR", help=f"where the simulated files are kept (default {WORKDIR})"
+    )
     args = parser.parse_args()
     tune_gc()  # as the command line does
     workdir = Path(tempfile.mkdtemp(prefix="bench-run-"))
@@ -128,8 +137,9 @@ def main() -> None:
     totals: dict[str, int] = {}
     with LocalBroker() as broker:
         for n, (variant, rate) in enumerate(VARIANTS.items()):
-            path = simulated(Path(args.keep) if args.keep else WORKDIR, args.scale,
-                             not args.no_prompt_text, rate)
+            path = simulated(
+                Path(args.keep) if args.keep else WORKDIR, args.scale, not args.no_prompt_text, rate
+            )
             topic = f"{TOPIC}-{n}"
             create_topics(broker.bootstrap, {topic: 4, "bench-alerts": 1, "bench-dead": 1})
             print(f"run throughput, {variant}: loading {path.name}", file=sys.stderr)
@@ -142,21 +152,40 @@ def main() -> None:
                     raws.append(raw_consume(client, broker.bootstrap, topic, total))
                     runs.append(service_rate(client, broker.bootstrap, topic, total, workdir))
                 raw, run = max(raws), max(runs)
-                results[variant][client] = {"raw_consume": raw, "run": run,
-                                            "run_vs_raw": run / raw, "raw_consume_runs": raws,
-                                            "run_runs": runs}
-    print(f"\n{'no ' if args.no_prompt_text else ''}prompt_text, 4 partitions, local Tansu; "
-          f"kafka-python native crc32c: {native_crc32c()}")
-    print(f"{'traffic':<14}{'client':<16}{'records':>10}{'raw consume/s':>16}{'run/s':>12}"
-          f"{'run/raw':>10}")
+                results[variant][client] = {
+                    "raw_consume": raw,
+                    "run": run,
+                    "run_vs_raw": run / raw,
+                    "raw_consume_runs": raws,
+                    "run_runs": runs,
+                }
+    print(
+        f"\n{'no ' if args.no_prompt_text else ''}prompt_text, 4 partitions, local Tansu; "
+        f"kafka-python native crc32c: {native_crc32c()}"
+    )
+    print(
+        f"{'traffic':<14}{'client':<16}{'records':>10}{'raw consume/s':>16}{'run/s':>12}"
+        f"{'run/raw':>10}"
+    )
     for variant, by_client in results.items():
         for client, r in by_client.items():
-            print(f"{variant:<14}{client:<16}{totals[variant]:>10,}{r['raw_consume']:>16,.0f}"
-                  f"{r['run']:>12,.0f}{r['run_vs_raw']:>10.1%}")
+            print(
+                f"{variant:<14}{client:<16}{totals[variant]:>10,}{r['raw_consume']:>16,.0f}"
+                f"{r['run']:>12,.0f}{r['run_vs_raw']:>10.1%}"
+            )
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "run_throughput.json").write_text(json.dumps({
-        "records": totals, "prompt_text": not args.no_prompt_text,
-        "machine": platform.platform(), "results": results}, indent=2) + "\n")
+    (RESULTS / "run_throughput.json").write_text(
+        json.dumps(
+            {
+                "records": totals,
+                "prompt_text": not args.no_prompt_text,
+                "machine": platform.platform(),
+                "results": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

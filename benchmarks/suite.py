@@ -74,9 +74,12 @@ class Target:
     def cells(self) -> list[str]:
         sign = "≤" if self.at_most else "≥"
         marks = {True: "met", False: "**short**", None: ""}
-        return [self.name, f"{sign} {self.fmt(self.required)}",
-                *[f"{self.fmt(v)} {marks[self.met(v)]}".strip() for v in self.measured],
-                self.baseline]
+        return [
+            self.name,
+            f"{sign} {self.fmt(self.required)}",
+            *[f"{self.fmt(v)} {marks[self.met(v)]}".strip() for v in self.measured],
+            self.baseline,
+        ]
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -117,93 +120,207 @@ def targets(results: dict[str, dict[str, Any] | None]) -> list[Target]:
         return f"{label} " + " / ".join("–" if v is None else f"{v:,.0f}/s" for v in values)
 
     return [
-        Target("replay, no prompt_text", 500_000, "rec/s", replayed("no text", "replay"),
-               rates(replayed("no text", "raw_decode"), "raw decode")),
-        Target("replay / raw decode, no prompt_text", 0.5, "share",
-               replayed("no text", "replay_vs_raw_decode")),
-        Target("replay, with prompt_text", 150_000, "rec/s", replayed("text", "replay"),
-               rates(replayed("text", "raw_decode"), "raw decode")),
-        Target("run, confluent-kafka", 300_000, "rec/s", ran("confluent-kafka", "run"),
-               rates(ran("confluent-kafka", "raw_consume"), "raw consume")),
-        Target("run / raw consume, kafka-python", 0.8, "share",
-               ran("kafka-python", "run_vs_raw"),
-               rates(ran("kafka-python", "raw_consume"), "raw consume")),
-        Target("replay / naive river, no prompt_text", 10, "times",
-               replayed("no text", "replay_vs_naive"),
-               rates(replayed("no text", "naive"), "naive")),
-        Target("replay / naive river, with prompt_text", 10, "times",
-               replayed("text", "replay_vs_naive"), rates(replayed("text", "naive"), "naive")),
-        Target("RSS per tracked account at 1 M accounts", 2048, "B",
-               (_get(memory.get(1_000_000), "bytes_per_account"), None), at_most=True),
-        Target("p99 event-to-alert latency at 100 k rec/s", 1.0, "s",
-               (None, _get(at_100k, "latency_p99")),
-               f"achieved input {_get(at_100k, 'input_rate') or 0:,.0f}/s, processed "
-               f"{_get(at_100k, 'processed_rate') or 0:,.0f}/s", at_most=True),
+        Target(
+            "replay, no prompt_text",
+            500_000,
+            "rec/s",
+            replayed("no text", "replay"),
+            rates(replayed("no text", "raw_decode"), "raw decode"),
+        ),
+        Target(
+            "replay / raw decode, no prompt_text",
+            0.5,
+            "share",
+            replayed("no text", "replay_vs_raw_decode"),
+        ),
+        Target(
+            "replay, with prompt_text",
+            150_000,
+            "rec/s",
+            replayed("text", "replay"),
+            rates(replayed("text", "raw_decode"), "raw decode"),
+        ),
+        Target(
+            "run, confluent-kafka",
+            300_000,
+            "rec/s",
+            ran("confluent-kafka", "run"),
+            rates(ran("confluent-kafka", "raw_consume"), "raw consume"),
+        ),
+        Target(
+            "run / raw consume, kafka-python",
+            0.8,
+            "share",
+            ran("kafka-python", "run_vs_raw"),
+            rates(ran("kafka-python", "raw_consume"), "raw consume"),
+        ),
+        Target(
+            "replay / naive river, no prompt_text",
+            10,
+            "times",
+            replayed("no text", "replay_vs_naive"),
+            rates(replayed("no text", "naive"), "naive"),
+        ),
+        Target(
+            "replay / naive river, with prompt_text",
+            10,
+            "times",
+            replayed("text", "replay_vs_naive"),
+            rates(replayed("text", "naive"), "naive"),
+        ),
+        Target(
+            "RSS per tracked account at 1 M accounts",
+            2048,
+            "B",
+            (_get(memory.get(1_000_000), "bytes_per_account"), None),
+            at_most=True,
+        ),
+        Target(
+            "p99 event-to-alert latency at 100 k rec/s",
+            1.0,
+            "s",
+            (None, _get(at_100k, "latency_p99")),
+            f"achieved input {_get(at_100k, 'input_rate') or 0:,.0f}/s, processed "
+            f"{_get(at_100k, 'processed_rate') or 0:,.0f}/s",
+            at_most=True,
+        ),
     ]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *["| " + " | ".join(row) + " |" for row in rows]]
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *["| " + " | ".join(row) + " |" for row in rows],
+    ]
 
 
 def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
     """The README's results section (Markdown)."""
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.platform()}, "
-             f"{os.cpu_count()} cores ({_cpu()}); one core per figure unless noted.", "",
-             "### Targets", ""]
-    lines += _table(["target", "required", *TRAFFIC, "same-run baseline"],
-                    [t.cells() for t in targets(results)])
-    lines += ["", "*As recorded*: the simulated default mix, 6 hours of event time. *At 100k/s*: "
-                  "the same records with event time compressed to 100 k records/s, the load the "
-                  "targets speak of (see `traffic.py`)."]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.platform()}, "
+        f"{os.cpu_count()} cores ({_cpu()}); one core per figure unless noted.",
+        "",
+        "### Targets",
+        "",
+    ]
+    lines += _table(
+        ["target", "required", *TRAFFIC, "same-run baseline"], [t.cells() for t in targets(results)]
+    )
+    lines += [
+        "",
+        "*As recorded*: the simulated default mix, 6 hours of event time. *At 100k/s*: "
+        "the same records with event time compressed to 100 k records/s, the load the "
+        "targets speak of (see `traffic.py`).",
+    ]
     replay = _get(results["replay_throughput"], "results") or {}
     if replay:
         variants = list(replay)
-        lines += ["", f"### Replay, stage by stage (default mix x"
-                      f"{_get(results['replay_throughput'], 'scale')})", "",
-                  "A stage's records/s is the input records over the time spent in that stage "
-                  "during one end-to-end run.", ""]
-        rows = [["raw decode (msgspec, baseline)",
-                 *[f"{replay[v]['raw_decode']:,.0f}" for v in variants]],
-                ["naive river pipeline (baseline)",
-                 *[f"{replay[v]['naive']:,.0f}" for v in variants]]]
+        lines += [
+            "",
+            f"### Replay, stage by stage (default mix x"
+            f"{_get(results['replay_throughput'], 'scale')})",
+            "",
+            "A stage's records/s is the input records over the time spent in that stage "
+            "during one end-to-end run.",
+            "",
+        ]
+        rows = [
+            [
+                "raw decode (msgspec, baseline)",
+                *[f"{replay[v]['raw_decode']:,.0f}" for v in variants],
+            ],
+            ["naive river pipeline (baseline)", *[f"{replay[v]['naive']:,.0f}" for v in variants]],
+        ]
         for stage in next(iter(replay.values()))["stages"]:
-            rows.append([f"stage: {stage}", *[
-                f"{replay[v]['stages'][stage]:,.0f} ({replay[v]['stage_seconds'][stage]:.1f} s)"
-                for v in variants]])
-        rows.append(["**replay end to end**", *[f"**{replay[v]['replay']:,.0f}**"
-                                                for v in variants]])
-        rows.append(["evaluations (accounts scored)",
-                     *[f"{replay[v]['evaluations']:,} of {replay[v]['records']:,} records"
-                       for v in variants]])
+            rows.append(
+                [
+                    f"stage: {stage}",
+                    *[
+                        f"{replay[v]['stages'][stage]:,.0f} "
+                        f"({replay[v]['stage_seconds'][stage]:.1f} s)"
+                        for v in variants
+                    ],
+                ]
+            )
+        rows.append(
+            ["**replay end to end**", *[f"**{replay[v]['replay']:,.0f}**" for v in variants]]
+        )
+        rows.append(
+            [
+                "evaluations (accounts scored)",
+                *[
+                    f"{replay[v]['evaluations']:,} of {replay[v]['records']:,} records"
+                    for v in variants
+                ],
+            ]
+        )
         lines += _table(["records/s", *variants], rows)
         lines += ["", "![records/s per stage](results/throughput.png)"]
     run = _get(results["run_throughput"], "results") or {}
     if run:
         records = _get(results["run_throughput"], "records") or {}
         lines += ["", "### `run` from a local Tansu broker (4 partitions)", ""]
-        lines += _table(["traffic", "client", "records", "raw consume/s", "run/s", "run / raw"],
-                        [[form, c, f"{records.get(form, 0):,}", f"{r['raw_consume']:,.0f}",
-                          f"{r['run']:,.0f}", f"{r['run_vs_raw']:.1%}"]
-                         for form, by_client in run.items() for c, r in by_client.items()])
+        lines += _table(
+            ["traffic", "client", "records", "raw consume/s", "run/s", "run / raw"],
+            [
+                [
+                    form,
+                    c,
+                    f"{records.get(form, 0):,}",
+                    f"{r['raw_consume']:,.0f}",
+                    f"{r['run']:,.0f}",
+                    f"{r['run_vs_raw']:.1%}",
+                ]
+                for form, by_client in run.items()
+                for c, r in by_client.items()
+            ],
+        )
     memory = _memory_rows(results)
     if memory:
         lines += ["", "### Memory per tracked account (whole detector, RSS)", ""]
-        lines += _table(["accounts", "RSS growth", "bytes/account", "after malloc_trim"],
-                        [[f"{m['accounts']:,}", f"{m['rss_delta'] / 2**20:,.0f} MiB",
-                          f"{m['bytes_per_account']:,.0f}",
-                          f"{m['bytes_per_account_trimmed']:,.0f}"] for m in memory])
+        lines += _table(
+            ["accounts", "RSS growth", "bytes/account", "after malloc_trim"],
+            [
+                [
+                    f"{m['accounts']:,}",
+                    f"{m['rss_delta'] / 2**20:,.0f} MiB",
+                    f"{m['bytes_per_account']:,.0f}",
+                    f"{m['bytes_per_account_trimmed']:,.0f}",
+                ]
+                for m in memory
+            ],
+        )
     latency = _get(results["latency"], "results") or []
     if latency:
         lines += ["", "### Event-to-alert latency (live service, local broker)", ""]
         lines += _table(
-            ["input rate", "achieved", "processed/s", "alerts", "p50", "p90", "p99", "max",
-             "backlog at end"],
-            [[f"{r['rate']:,.0f}/s", f"{r['input_rate']:,.0f}/s", f"{r['processed_rate']:,.0f}",
-              f"{r['alerts']:,.0f}", *[f"{r[f'latency_{p}']:.2f} s" if r.get(f"latency_{p}")
-                                        is not None else "–" for p in ("p50", "p90", "p99", "max")],
-              f"{r['lag_end']:,.0f} records"] for r in latency])
+            [
+                "input rate",
+                "achieved",
+                "processed/s",
+                "alerts",
+                "p50",
+                "p90",
+                "p99",
+                "max",
+                "backlog at end",
+            ],
+            [
+                [
+                    f"{r['rate']:,.0f}/s",
+                    f"{r['input_rate']:,.0f}/s",
+                    f"{r['processed_rate']:,.0f}",
+                    f"{r['alerts']:,.0f}",
+                    *[
+                        f"{r[f'latency_{p}']:.2f} s" if r.get(f"latency_{p}") is not None else "–"
+                        for p in ("p50", "p90", "p99", "max")
+                    ],
+                    f"{r['lag_end']:,.0f} records",
+                ]
+                for r in latency
+            ],
+        )
     return lines
 
 
@@ -226,9 +343,12 @@ def plot(results: dict[str, dict[str, Any] | None], out: Path) -> None:
     if not replay:
         return
     variants = list(replay)
-    labels = ["raw decode (baseline)", "naive river (baseline)",
-              *[f"stage: {s}" for s in next(iter(replay.values()))["stages"]],
-              "replay end to end"]
+    labels = [
+        "raw decode (baseline)",
+        "naive river (baseline)",
+        *[f"stage: {s}" for s in next(iter(replay.values()))["stages"]],
+        "replay end to end",
+    ]
     fig = Figure(figsize=(9, 8.5), layout="constrained")
     FigureCanvasAgg(fig)
     ax, share = fig.subplots(2, 1, height_ratios=[4, 1])
@@ -251,8 +371,7 @@ def plot(results: dict[str, dict[str, Any] | None], out: Path) -> None:
         seconds = replay[variant]["stage_seconds"]
         total, left = sum(seconds.values()), 0.0
         for j, (stage, s) in enumerate(seconds.items()):
-            share.barh(i, s / total, left=left, color=f"C{j % 10}",
-                       label=stage if i == 0 else None)
+            share.barh(i, s / total, left=left, color=f"C{j % 10}", label=stage if i == 0 else None)
             left += s / total
     share.set_yticks(range(len(variants)), variants)
     share.invert_yaxis()
@@ -273,34 +392,60 @@ def update_readme(lines: list[str], readme: Path = README) -> None:
 def run_benchmark(name: str) -> bool:
     print(f"\n=== {name} ===", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    code = subprocess.call([sys.executable, "-m", f"benchmarks.{name}", *BENCHMARKS[name]],
-                           cwd=HERE.parent, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    print(f"=== {name}: {'done' if code == 0 else f'failed ({code})'} in "
-          f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    code = subprocess.call(
+        [sys.executable, "-m", f"benchmarks.{name}", *BENCHMARKS[name]],
+        cwd=HERE.parent,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    print(
+        f"=== {name}: {'done' if code == 0 else f'failed ({code})'} in "
+        f"{time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
     return code == 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=list(BENCHMARKS), default=list(BENCHMARKS))
-    parser.add_argument("--report-only", action="store_true",
-                        help="no benchmarks: summary, plot and README from the last results")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="no benchmarks: summary, plot and README from the last results",
+    )
     args = parser.parse_args()
     failed = [] if args.report_only else [n for n in args.only if not run_benchmark(n)]
     results = {name: _load(name) for name in BENCHMARKS}
     print("\nTargets (one core; same-run baselines beside them)")
     print(f"  {'':<44}{'required':>14}" + "".join(f"{form:>24}" for form in TRAFFIC))
     for row in (t.cells() for t in targets(results)):
-        print(f"  {row[0]:<44}{row[1]:>14}" + "".join(f"{c:>24}" for c in row[2:-1])
-              + f"   {row[-1]}")
-    (RESULTS / "summary.json").write_text(json.dumps({
-        "machine": platform.platform(), "cpu": _cpu(), "cores": os.cpu_count(),
-        "targets": [{"name": t.name, "required": t.required, "unit": t.unit,
-                     "at_most": t.at_most, "baseline": t.baseline,
-                     "measured": dict(zip(TRAFFIC, t.measured, strict=True)),
-                     "met": dict(zip(TRAFFIC, map(t.met, t.measured), strict=True))}
-                    for t in targets(results)],
-    }, indent=2) + "\n")
+        print(
+            f"  {row[0]:<44}{row[1]:>14}" + "".join(f"{c:>24}" for c in row[2:-1]) + f"   {row[-1]}"
+        )
+    (RESULTS / "summary.json").write_text(
+        json.dumps(
+            {
+                "machine": platform.platform(),
+                "cpu": _cpu(),
+                "cores": os.cpu_count(),
+                "targets": [
+                    {
+                        "name": t.name,
+                        "required": t.required,
+                        "unit": t.unit,
+                        "at_most": t.at_most,
+                        "baseline": t.baseline,
+                        "measured": dict(zip(TRAFFIC, t.measured, strict=True)),
+                        "met": dict(zip(TRAFFIC, map(t.met, t.measured), strict=True)),
+                    }
+                    for t in targets(results)
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     plot(results, RESULTS / "throughput.png")
     update_readme(report_lines(results))
     print(f"\nwrote {RESULTS / 'summary.json'}, {RESULTS / 'throughput.png'}, {README}")

@@ -42,14 +42,26 @@ def compress_time(source: Path, target: Path, rate: float) -> None:
     partial.rename(target)
 
 
-def simulated(workdir: Path, scale: float, prompt_text: bool, rate: float | None = None,
-              scenario: str = "mixed") -> Path:
+def simulated(
+    workdir: Path,
+    scale: float,
+    prompt_text: bool,
+    rate: float | None = None,
+    scenario: str = "mixed",
+) -> Path:
     """The simulated mix in ``workdir`` (made once), as recorded or at ``rate`` records/s."""
     workdir.mkdir(parents=True, exist_ok=True)
     recorded = workdir / f"{scenario}-x{scale}-{'text' if prompt_text else 'fp'}.jsonl"
     if not recorded.exists():
-        simulate(recorded, workdir / f"{recorded.stem}-labels.csv", scenario=scenario,
-                 scale=scale, prompt_text=prompt_text, bad_line_share=0.0, progress=True)
+        simulate(
+            recorded,
+            workdir / f"{recorded.stem}-labels.csv",
+            scenario=scenario,
+            scale=scale,
+            prompt_text=prompt_text,
+            bad_line_share=0.0,
+            progress=True,
+        )
     if rate is None:
         return recorded
     dense = recorded.with_name(f"{recorded.stem}-at-{rate:.0f}.jsonl")

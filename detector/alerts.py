@@ -159,8 +159,16 @@ class AlertPolicy:
 
     def snapshot(self) -> list[list[Any]]:
         """Open episodes and streaks, for checkpoints."""
-        return [[account, t.alert_id, t.streak, t.last_alert_ts if np.isfinite(t.last_alert_ts)
-                 else None, t.severity] for account, t in self._tracks.items()]
+        return [
+            [
+                account,
+                t.alert_id,
+                t.streak,
+                t.last_alert_ts if np.isfinite(t.last_alert_ts) else None,
+                t.severity,
+            ]
+            for account, t in self._tracks.items()
+        ]
 
     def restore(self, rows: list[list[Any]]) -> None:
         self._tracks = {
@@ -298,5 +306,7 @@ def _pretty(alert: Alert) -> str:
     who = alert.account_id or alert.campaign_id
     top = ", ".join(f"{r.signal}={r.value:g}" for r in alert.reasons[:3])
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(alert.ts))
-    return (f"{_COLOURS[alert.severity]}{alert.severity.upper():8}\033[0m {when}Z "
-            f"{alert.kind:8} {who}  score={alert.score:.3f}  {top}")
+    return (
+        f"{_COLOURS[alert.severity]}{alert.severity.upper():8}\033[0m {when}Z "
+        f"{alert.kind:8} {who}  score={alert.score:.3f}  {top}"
+    )

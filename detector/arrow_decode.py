@@ -27,11 +27,27 @@ import pyarrow.json as pajson
 
 __all__ = ["decode_clean_batch"]
 
-_STRING = {"account_id": 256, "request_id": 256, "org_id": 256, "api_key_id": 256,
-           "client_ip": 64, "user_agent": 1024, "model": 256, "endpoint": 256,
-           "finish_reason": 64, "prompt_text": None, "prompt_fingerprint": 256}
-_INT_MIN = {"status": 100, "prompt_tokens": 0, "completion_tokens": 0, "max_tokens": 0,
-            "logprobs": 0, "n": 1}
+_STRING = {
+    "account_id": 256,
+    "request_id": 256,
+    "org_id": 256,
+    "api_key_id": 256,
+    "client_ip": 64,
+    "user_agent": 1024,
+    "model": 256,
+    "endpoint": 256,
+    "finish_reason": 64,
+    "prompt_text": None,
+    "prompt_fingerprint": 256,
+}
+_INT_MIN = {
+    "status": 100,
+    "prompt_tokens": 0,
+    "completion_tokens": 0,
+    "max_tokens": 0,
+    "logprobs": 0,
+    "n": 1,
+}
 _STATUS_MAX = 599
 _FLOAT = ("ts", "latency_ms", "temperature")
 _NEWLINE, _BRACE = ord("\n"), ord("{")
@@ -84,9 +100,17 @@ def decode_clean_batch(
         return None
     column = table.column
     try:
-        strings = {name: _encoded(column(name)) for name in (
-            "account_id", "org_id", "client_ip", "user_agent", "prompt_text",
-            "prompt_fingerprint")}
+        strings = {
+            name: _encoded(column(name))
+            for name in (
+                "account_id",
+                "org_id",
+                "client_ip",
+                "user_agent",
+                "prompt_text",
+                "prompt_fingerprint",
+            )
+        }
     except UnicodeDecodeError:  # pyarrow does not check UTF-8; msgspec rejects it
         return None
     return {

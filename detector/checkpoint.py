@@ -25,8 +25,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["read_checkpoint", "read_model", "remove_stale_temporaries", "write_checkpoint",
-           "write_model"]
+__all__ = [
+    "read_checkpoint",
+    "read_model",
+    "remove_stale_temporaries",
+    "write_checkpoint",
+    "write_model",
+]
 
 _META = "__meta__"
 _TEMPORARY = ".tmp"

@@ -33,8 +33,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", parents=[common], help="run the pipeline over a JSONL file")
     p.add_argument("--input", required=True, metavar="FILE", help="JSONL or JSONL.gz records")
-    p.add_argument("--alerts", required=True, metavar="FILE",
-                   help="alerts out (JSONL; '-' = stdout)")
+    p.add_argument(
+        "--alerts", required=True, metavar="FILE", help="alerts out (JSONL; '-' = stdout)"
+    )
     p.add_argument("--rejects", metavar="FILE", help="dead-letter records out (JSONL)")
 
     p = sub.add_parser("simulate", parents=[common], help="write synthetic labelled traffic")
@@ -45,28 +46,42 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, help="multiply account counts")
     p.add_argument("--duration", type=float, metavar="SECONDS", help="event-time span")
     p.add_argument("--start", type=float, default=1_767_225_600.0, metavar="UNIX_TS")
-    p.add_argument("--no-prompt-text", action="store_true",
-                   help="emit prompt_fingerprint instead of prompt_text")
+    p.add_argument(
+        "--no-prompt-text",
+        action="store_true",
+        help="emit prompt_fingerprint instead of prompt_text",
+    )
     p.add_argument("--bad-share", type=float, default=0.001, help="share of invalid lines")
     p.add_argument("--ts-format", choices=("unix", "rfc3339"), default="unix")
 
     p = sub.add_parser("evaluate", parents=[common], help="replay and score against labels")
     p.add_argument("--input", required=True, metavar="FILE")
     p.add_argument("--labels", required=True, metavar="FILE")
-    p.add_argument("--out", default="evaluation", metavar="DIR",
-                   help="report directory (default: ./evaluation)")
+    p.add_argument(
+        "--out",
+        default="evaluation",
+        metavar="DIR",
+        help="report directory (default: ./evaluation)",
+    )
     p.add_argument("--alerts", metavar="FILE", help="alerts out (default: OUT/alerts.jsonl)")
     p.add_argument("--rejects", metavar="FILE")
-    p.add_argument("--rate-limit", type=int, default=60, metavar="N",
-                   help="naive baseline: requests per minute per account (default 60)")
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        default=60,
+        metavar="N",
+        help="naive baseline: requests per minute per account (default 60)",
+    )
 
     p = sub.add_parser("demo", parents=[common], help="self-contained demonstration")
-    p.add_argument("--duration", type=float, metavar="SECONDS",
-                   help="stop after this many seconds")
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this many seconds")
     p.add_argument("--out", metavar="DIR", help="keep the demo's files here")
 
-    sub.add_parser("signals", parents=[common],
-                   help="print the signal reference (Markdown) for the config's intents")
+    sub.add_parser(
+        "signals",
+        parents=[common],
+        help="print the signal reference (Markdown) for the config's intents",
+    )
 
     p = sub.add_parser("run", parents=[common], help="the live service on Kafka")
     p.add_argument("--bootstrap-servers", metavar="HOST:PORT")
@@ -134,8 +149,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
     labels = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.by_label.items()))
-    print(f"wrote {summary.records:,} records ({summary.bad_lines:,} deliberately bad) for "
-          f"{summary.accounts:,} accounts to {args.out} in {summary.seconds:.1f} s")
+    print(
+        f"wrote {summary.records:,} records ({summary.bad_lines:,} deliberately bad) for "
+        f"{summary.accounts:,} accounts to {args.out} in {summary.seconds:.1f} s"
+    )
     print(f"labels {args.labels}: {labels}")
     return EXIT_OK
 
@@ -178,8 +195,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from detector.logs import configure_logging
     from detector.service import Service, config_with_flags, stop_on_signals
 
-    flags = {"bootstrap_servers": args.bootstrap_servers, "topic": args.topic,
-             "alerts_topic": args.alerts_topic, "group_id": args.group_id}
+    flags = {
+        "bootstrap_servers": args.bootstrap_servers,
+        "topic": args.topic,
+        "alerts_topic": args.alerts_topic,
+        "group_id": args.group_id,
+    }
     try:
         config = config_with_flags(_config(args), flags)
     except msgspec.ValidationError as exc:

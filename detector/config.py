@@ -208,8 +208,10 @@ class SimilarityWeights(_Section, frozen=True):
 
     def __post_init__(self) -> None:
         if self.templates + self.infrastructure <= 0:
-            raise ValueError("templates and infrastructure weights cannot both be 0: "
-                             "behaviour and timing alone never link accounts")
+            raise ValueError(
+                "templates and infrastructure weights cannot both be 0: "
+                "behaviour and timing alone never link accounts"
+            )
 
 
 class CampaignsConfig(_Section, frozen=True):

@@ -96,15 +96,18 @@ class _Feeder(threading.Thread):
             self.done.set()
 
 
-def _key_and_ts(decoder: msgspec.json.Decoder[dict[str, object]], value: bytes
-                ) -> tuple[bytes | None, float | None]:
+def _key_and_ts(
+    decoder: msgspec.json.Decoder[dict[str, object]], value: bytes
+) -> tuple[bytes | None, float | None]:
     try:
         record = decoder.decode(value)
     except msgspec.DecodeError:
         return None, None  # deliberately bad lines go in as they are
     account, ts = record.get("account_id"), record.get("ts")
-    return (account.encode() if isinstance(account, str) else None,
-            float(ts) if isinstance(ts, (int, float)) else None)
+    return (
+        account.encode() if isinstance(account, str) else None,
+        float(ts) if isinstance(ts, (int, float)) else None,
+    )
 
 
 def say(text: str) -> None:
@@ -121,13 +124,19 @@ def run_demo(config: Config, duration_s: float | None, out: Path | None) -> int:
         create_topics(broker.bootstrap, {INPUT: 4, ALERTS: 1, DEAD: 1})
         traffic = workdir / "traffic.jsonl"
         sim = simulate(traffic, workdir / "labels.csv", scenario="small")
-        say(f"simulated {sim.records:,} requests from {sim.accounts:,} accounts "
+        say(
+            f"simulated {sim.records:,} requests from {sim.accounts:,} accounts "
             f"({', '.join(f'{k} {v}' for k, v in sorted(sim.by_label.items()))}); "
-            f"streaming them at {SPEED:g}x event time into {broker.bootstrap}")
+            f"streaming them at {SPEED:g}x event time into {broker.bootstrap}"
+        )
         data = msgspec.to_builtins(config)
-        data["kafka"].update(bootstrap_servers=broker.bootstrap, topics=[INPUT],
-                             alerts_topic=ALERTS, dead_letter_topic=DEAD,
-                             group_id="distill-demo")
+        data["kafka"].update(
+            bootstrap_servers=broker.bootstrap,
+            topics=[INPUT],
+            alerts_topic=ALERTS,
+            dead_letter_topic=DEAD,
+            group_id="distill-demo",
+        )
         data["service"].update(state_dir=str(workdir / "state"), checkpoint_interval_s=2.0)
         data["telemetry"].update(host="127.0.0.1", port=0)
         live = msgspec.convert(data, Config)
@@ -145,8 +154,11 @@ def run_demo(config: Config, duration_s: float | None, out: Path | None) -> int:
                 elapsed = time.monotonic() - started
                 if duration_s is not None and elapsed >= duration_s:
                     break
-                if feeder.done.is_set() and service.pipeline.stats.records >= feeder.sent \
-                        and elapsed > 5:
+                if (
+                    feeder.done.is_set()
+                    and service.pipeline.stats.records >= feeder.sent
+                    and elapsed > 5
+                ):
                     break
                 if tty:
                     _draw(collector, service, feeder, elapsed, service.metrics_port)
@@ -163,19 +175,28 @@ def run_demo(config: Config, duration_s: float | None, out: Path | None) -> int:
             worker.join(timeout=live.service.shutdown_grace_s)
             feeder.join(timeout=5)
     stats = service.pipeline.stats
-    first = (f"{collector.first_at - started:.1f} s after start"
-             if collector.first_at is not None else "none")
-    say(f"done: {stats.records:,} records consumed, {stats.rejected:,} rejected, "
-        f"{collector.count:,} alerts (first: {first}); files in {workdir}")
+    first = (
+        f"{collector.first_at - started:.1f} s after start"
+        if collector.first_at is not None
+        else "none"
+    )
+    say(
+        f"done: {stats.records:,} records consumed, {stats.rejected:,} rejected, "
+        f"{collector.count:,} alerts (first: {first}); files in {workdir}"
+    )
     return 0
 
 
-_SEVERITY = {"info": "\033[36minfo    \033[0m", "warning": "\033[33mwarning \033[0m",
-             "critical": "\033[1;31mcritical\033[0m"}
+_SEVERITY = {
+    "info": "\033[36minfo    \033[0m",
+    "warning": "\033[33mwarning \033[0m",
+    "critical": "\033[1;31mcritical\033[0m",
+}
 
 
-def _draw(collector: _Collector, service: Service, feeder: _Feeder, elapsed: float,
-          port: int | None) -> None:
+def _draw(
+    collector: _Collector, service: Service, feeder: _Feeder, elapsed: float, port: int | None
+) -> None:
     stats = service.pipeline.stats
     lines = [
         "\033[H\033[2J\033[1mdistill-detector demo\033[0m  (Ctrl-C to stop)   "
@@ -190,9 +211,13 @@ def _draw(collector: _Collector, service: Service, feeder: _Feeder, elapsed: flo
     for alert in reversed(collector.recent(20)):
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(alert.ts))
         reasons = ", ".join(r.signal for r in alert.reasons[:3])
-        who = (f"{alert.campaign_id} ({len(alert.members or ())} acc.)"
-               if alert.kind == "campaign" else alert.account_id or "")
-        lines.append(f"{when:20} {_SEVERITY[alert.severity]} {who:30} "
-                     f"{alert.score:6.3f}  {reasons}")
+        who = (
+            f"{alert.campaign_id} ({len(alert.members or ())} acc.)"
+            if alert.kind == "campaign"
+            else alert.account_id or ""
+        )
+        lines.append(
+            f"{when:20} {_SEVERITY[alert.severity]} {who:30} {alert.score:6.3f}  {reasons}"
+        )
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()

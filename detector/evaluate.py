@@ -42,8 +42,7 @@ class FirstAlerts:
                 continue
             if item.kind == "campaign" and item.campaign_id is not None:
                 self.campaign_first.setdefault(item.campaign_id, item.ts)
-                self.campaign_members.setdefault(item.campaign_id, set()).update(
-                    item.members or ())
+                self.campaign_members.setdefault(item.campaign_id, set()).update(item.members or ())
             elif item.account_id is not None:
                 self.first.setdefault(item.account_id, item.ts)
 
@@ -70,8 +69,14 @@ class EvaluationResult:
 
         rows = [
             ("attack recall", pct(d.attack_recall), pct(b.attack_recall)),
-            *[(f"  recall {label}", pct(d.recall_by_label.get(label)),
-               pct(b.recall_by_label.get(label))) for label in sorted(d.recall_by_label)],
+            *[
+                (
+                    f"  recall {label}",
+                    pct(d.recall_by_label.get(label)),
+                    pct(b.recall_by_label.get(label)),
+                )
+                for label in sorted(d.recall_by_label)
+            ],
             ("benign FPR", pct(d.benign_fpr), pct(b.benign_fpr)),
             ("high-volume FPR", pct(d.high_volume_fpr), pct(b.high_volume_fpr)),
             ("precision", pct(d.precision), pct(b.precision)),
@@ -79,8 +84,7 @@ class EvaluationResult:
         ]
         campaigns = self.report.campaigns
         if campaigns is not None:
-            rows.append(("attack campaigns found", f"{campaigns.found}/{campaigns.total}",
-                         "n/a"))
+            rows.append(("attack campaigns found", f"{campaigns.found}/{campaigns.total}", "n/a"))
             rows.append(("false campaigns", str(len(campaigns.false_campaigns)), "n/a"))
         table = [f"{'':24}{'detector':>12}{'rate limit':>14}"]
         table += [f"{name:24}{mine:>12}{theirs:>14}" for name, mine, theirs in rows]
@@ -101,8 +105,15 @@ def evaluate(
     tracker = AccountTracker()
     baseline = RateLimitBaseline(limit=rate_limit, window_s=60.0)
     first_alerts = FirstAlerts()
-    summary = replay(config, path, [*alert_sinks, first_alerts], reject_sinks,
-                     progress=progress, tracker=tracker, baseline=baseline)
+    summary = replay(
+        config,
+        path,
+        [*alert_sinks, first_alerts],
+        reject_sinks,
+        progress=progress,
+        tracker=tracker,
+        baseline=baseline,
+    )
     outcomes = {
         account: AccountOutcome(
             first_ts=first_ts,
@@ -128,7 +139,8 @@ def evaluate(
             "config_hash": summary.config_hash,
         },
         threshold=config.alerting.threshold,
-        campaigns=score_campaigns(labels, first_alerts.campaign_members,
-                                  first_alerts.campaign_first, tracker.first_ts),
+        campaigns=score_campaigns(
+            labels, first_alerts.campaign_members, first_alerts.campaign_first, tracker.first_ts
+        ),
     )
     return EvaluationResult(summary, report)

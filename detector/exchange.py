@@ -60,25 +60,38 @@ class SignatureExchange:
         self._encoder = msgspec.msgpack.Encoder()
         self._decoder = msgspec.msgpack.Decoder(SignatureMessage)
         self._inbox: queue.Queue[tuple[list[str], list[SignatureMessage | None]]] = queue.Queue(
-            _MAX_QUEUED)
+            _MAX_QUEUED
+        )
         self._stop = threading.Event()
         self.received = 0
         self.published = 0
         self.dropped = 0
         # A group of its own: this instance reads every partition of the topic.
         self._consumer_factory = consumer_factory
-        self._thread = threading.Thread(target=self._read, name="signature-reader",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._read, name="signature-reader", daemon=True)
         campaigns.publishing = True
         self._thread.start()
 
     @classmethod
-    def for_kafka(cls, campaigns: CampaignDetector, producer: Producer, topic: str,
-                  client: str, bootstrap: str, group_id: str,
-                  options: dict[str, object]) -> SignatureExchange:
+    def for_kafka(
+        cls,
+        campaigns: CampaignDetector,
+        producer: Producer,
+        topic: str,
+        client: str,
+        bootstrap: str,
+        group_id: str,
+        options: dict[str, object],
+    ) -> SignatureExchange:
         def consumer(instance: str) -> Consumer:
-            return make_consumer(client, bootstrap, [topic], f"{group_id}.signatures.{instance}",
-                                 _NoRebalanceWork(), options)
+            return make_consumer(
+                client,
+                bootstrap,
+                [topic],
+                f"{group_id}.signatures.{instance}",
+                _NoRebalanceWork(),
+                options,
+            )
 
         return cls(campaigns, producer, topic, consumer)
 
@@ -88,8 +101,12 @@ class SignatureExchange:
             try:
                 consumer = self._consumer_factory(uuid.uuid4().hex[:12])
             except Exception as exc:  # broker not reachable yet: campaigns wait, nothing stops
-                log_event(log, logging.WARNING, "signature topic unavailable",
-                          error=f"{type(exc).__name__}: {exc}")
+                log_event(
+                    log,
+                    logging.WARNING,
+                    "signature topic unavailable",
+                    error=f"{type(exc).__name__}: {exc}",
+                )
                 self._stop.wait(5.0)
         if consumer is None:
             return
@@ -98,8 +115,12 @@ class SignatureExchange:
                 try:
                     batches = consumer.poll(10_000, 0.5)
                 except Exception as exc:  # the broker may come back; keep reading
-                    log_event(log, logging.WARNING, "signature topic unavailable",
-                              error=f"{type(exc).__name__}: {exc}")
+                    log_event(
+                        log,
+                        logging.WARNING,
+                        "signature topic unavailable",
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
                     self._stop.wait(1.0)
                     continue
                 for records in batches:
@@ -150,8 +171,13 @@ class SignatureExchange:
                 self.producer.send(self.topic, value, account.encode())
             except (BufferFull, DeliveryFailed) as exc:
                 self.dropped += len(outbox) - sent
-                log_event(log, logging.WARNING, "signatures not published",
-                          dropped=len(outbox) - sent, error=f"{type(exc).__name__}: {exc}")
+                log_event(
+                    log,
+                    logging.WARNING,
+                    "signatures not published",
+                    dropped=len(outbox) - sent,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
                 break
             sent += 1
         self.published += sent
@@ -163,6 +189,10 @@ class SignatureExchange:
         try:
             self.producer.flush(5.0)
         except Exception as exc:  # best effort, see publish
-            log_event(log, logging.WARNING, "signatures not all published at close",
-                      error=f"{type(exc).__name__}: {exc}")
+            log_event(
+                log,
+                logging.WARNING,
+                "signatures not all published at close",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         self.producer.close()

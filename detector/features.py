@@ -41,107 +41,183 @@ class Signal:
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("requests_per_min_short", "requests/min",
-           "Requests in the short window divided by its length.",
-           "Bursts. Volume alone is weak evidence: big customers are busy too."),
-    Signal("requests_per_hour", "requests/h",
-           "Requests in the long window divided by the time the account has been seen in it "
-           "(at least the short window's length).",
-           "Sustained volume; sybil accounts keep it low on purpose, so it is context, "
-           "not proof."),
-    Signal("prompt_tokens_per_request", "tokens",
-           "Mean prompt tokens per request, long window.",
-           "Pipelines and agents send long inputs; extraction prompts are short."),
-    Signal("completion_tokens_per_request", "tokens",
-           "Mean completion tokens per request, long window.",
-           "Harvesting wants long answers."),
-    Signal("completion_tokens_per_hour", "tokens/h",
-           "Completion tokens in the short window, per hour.",
-           "Total output harvested: the quantity a distiller needs."),
-    Signal("output_input_ratio", "ratio",
-           "Completion tokens over prompt tokens (denominator at least 1), long window.",
-           "Output harvesting: short prompts that pull long answers. Pipelines and agents "
-           "are the other way round."),
-    Signal("length_cut_share", "share",
-           "Share of requests that stopped at max_tokens (finish_reason = length).",
-           "Asking for more than the model will give: maximising output per request."),
-    Signal("reasoning_share", "share",
-           "Share of requests asking for reasoning / thinking output.",
-           "Reasoning traces are the most valuable thing to distil."),
-    Signal("logprobs_share", "share",
-           "Share of requests asking for log-probabilities.",
-           "Soft labels make distillation far more sample-efficient."),
-    Signal("multi_n_share", "share",
-           "Share of requests asking for more than one completion (n > 1).",
-           "Several samples per prompt: a training-data pattern."),
-    Signal("distinct_prompt_share", "share",
-           "Distinct exact prompt hashes over recent requests with a prompt.",
-           "Scripted traffic repeats prompts; people rarely do."),
-    Signal("distinct_template_share", "share",
-           "Template clusters (shared prefix or suffix fingerprint) over recent requests.",
-           "Templated sweeps reuse a few templates with many fill-ins."),
-    Signal("template_entropy", "bits",
-           "Shannon entropy of the template clusters of recent requests.",
-           "A capability sweep cycles through many templates evenly; a pipeline uses one."),
-    Signal("near_duplicate_share", "share",
-           "Share of recent requests that repeat an earlier recent template with a new "
-           "fill-in (template equal, exact prompt not).",
-           "The signature of templated generation."),
-    Signal("interarrival_cv", "ratio",
-           "Standard deviation over mean of inter-arrival gaps (gaps up to the long window), "
-           "long window; 0 with fewer than two gaps.",
-           "People are bursty (CV well above 1); schedulers are regular (CV at or below 1)."),
-    Signal("active_coverage", "share",
-           "Share of the long window's buckets with at least one request.",
-           "Round-the-clock activity is machine-like; people have sessions."),
-    Signal("distinct_ips", "count",
-           "Distinct client IPs among recent requests.",
-           "Rotating through a proxy pool."),
-    Signal("distinct_networks", "count",
-           "Distinct /24 (IPv4) or /48 (IPv6) networks among recent requests.",
-           "Proxy pools span networks; a home user has one or two."),
-    Signal("distinct_user_agents", "count",
-           "Distinct user agents among recent requests.",
-           "Rotating user agents to look like many clients."),
-    Signal("ip_shared_orgs", "owners",
-           "Most distinct owners (org, or account without org) seen recently on any one of "
-           "the account's recent IPs, this one included.",
-           "Sybil accounts share proxy exits; a company's accounts behind one NAT count "
-           "as one owner."),
-    Signal("network_shared_orgs", "owners",
-           "Most distinct owners seen recently on any one of the account's recent networks.",
-           "The same at /24 granularity, for pools that rotate addresses in a block."),
-    Signal("error_share", "share",
-           "Share of requests answered 4xx/5xx other than 429.",
-           "Probing, malformed automation."),
-    Signal("rate_limited_share", "share",
-           "Share of requests answered 429.",
-           "Pushing against the rate limit."),
+    Signal(
+        "requests_per_min_short",
+        "requests/min",
+        "Requests in the short window divided by its length.",
+        "Bursts. Volume alone is weak evidence: big customers are busy too.",
+    ),
+    Signal(
+        "requests_per_hour",
+        "requests/h",
+        "Requests in the long window divided by the time the account has been seen in it "
+        "(at least the short window's length).",
+        "Sustained volume; sybil accounts keep it low on purpose, so it is context, not proof.",
+    ),
+    Signal(
+        "prompt_tokens_per_request",
+        "tokens",
+        "Mean prompt tokens per request, long window.",
+        "Pipelines and agents send long inputs; extraction prompts are short.",
+    ),
+    Signal(
+        "completion_tokens_per_request",
+        "tokens",
+        "Mean completion tokens per request, long window.",
+        "Harvesting wants long answers.",
+    ),
+    Signal(
+        "completion_tokens_per_hour",
+        "tokens/h",
+        "Completion tokens in the short window, per hour.",
+        "Total output harvested: the quantity a distiller needs.",
+    ),
+    Signal(
+        "output_input_ratio",
+        "ratio",
+        "Completion tokens over prompt tokens (denominator at least 1), long window.",
+        "Output harvesting: short prompts that pull long answers. Pipelines and agents "
+        "are the other way round.",
+    ),
+    Signal(
+        "length_cut_share",
+        "share",
+        "Share of requests that stopped at max_tokens (finish_reason = length).",
+        "Asking for more than the model will give: maximising output per request.",
+    ),
+    Signal(
+        "reasoning_share",
+        "share",
+        "Share of requests asking for reasoning / thinking output.",
+        "Reasoning traces are the most valuable thing to distil.",
+    ),
+    Signal(
+        "logprobs_share",
+        "share",
+        "Share of requests asking for log-probabilities.",
+        "Soft labels make distillation far more sample-efficient.",
+    ),
+    Signal(
+        "multi_n_share",
+        "share",
+        "Share of requests asking for more than one completion (n > 1).",
+        "Several samples per prompt: a training-data pattern.",
+    ),
+    Signal(
+        "distinct_prompt_share",
+        "share",
+        "Distinct exact prompt hashes over recent requests with a prompt.",
+        "Scripted traffic repeats prompts; people rarely do.",
+    ),
+    Signal(
+        "distinct_template_share",
+        "share",
+        "Template clusters (shared prefix or suffix fingerprint) over recent requests.",
+        "Templated sweeps reuse a few templates with many fill-ins.",
+    ),
+    Signal(
+        "template_entropy",
+        "bits",
+        "Shannon entropy of the template clusters of recent requests.",
+        "A capability sweep cycles through many templates evenly; a pipeline uses one.",
+    ),
+    Signal(
+        "near_duplicate_share",
+        "share",
+        "Share of recent requests that repeat an earlier recent template with a new "
+        "fill-in (template equal, exact prompt not).",
+        "The signature of templated generation.",
+    ),
+    Signal(
+        "interarrival_cv",
+        "ratio",
+        "Standard deviation over mean of inter-arrival gaps (gaps up to the long window), "
+        "long window; 0 with fewer than two gaps.",
+        "People are bursty (CV well above 1); schedulers are regular (CV at or below 1).",
+    ),
+    Signal(
+        "active_coverage",
+        "share",
+        "Share of the long window's buckets with at least one request.",
+        "Round-the-clock activity is machine-like; people have sessions.",
+    ),
+    Signal(
+        "distinct_ips",
+        "count",
+        "Distinct client IPs among recent requests.",
+        "Rotating through a proxy pool.",
+    ),
+    Signal(
+        "distinct_networks",
+        "count",
+        "Distinct /24 (IPv4) or /48 (IPv6) networks among recent requests.",
+        "Proxy pools span networks; a home user has one or two.",
+    ),
+    Signal(
+        "distinct_user_agents",
+        "count",
+        "Distinct user agents among recent requests.",
+        "Rotating user agents to look like many clients.",
+    ),
+    Signal(
+        "ip_shared_orgs",
+        "owners",
+        "Most distinct owners (org, or account without org) seen recently on any one of "
+        "the account's recent IPs, this one included.",
+        "Sybil accounts share proxy exits; a company's accounts behind one NAT count as one owner.",
+    ),
+    Signal(
+        "network_shared_orgs",
+        "owners",
+        "Most distinct owners seen recently on any one of the account's recent networks.",
+        "The same at /24 granularity, for pools that rotate addresses in a block.",
+    ),
+    Signal(
+        "error_share",
+        "share",
+        "Share of requests answered 4xx/5xx other than 429.",
+        "Probing, malformed automation.",
+    ),
+    Signal(
+        "rate_limited_share",
+        "share",
+        "Share of requests answered 429.",
+        "Pushing against the rate limit.",
+    ),
 )
 
 CAMPAIGN_SIGNALS: tuple[Signal, ...] = (
-    Signal("campaign_members", "accounts",
-           "Accounts in the campaign this account belongs to (0 if none), from the latest "
-           "campaign pass (`campaigns` in the config).",
-           "Sybil accounts each stay under every per-account limit; together they are "
-           "one campaign sharing templates and infrastructure."),
-    Signal("campaign_risk", "score",
-           "Risk of the account's campaign (0 if none): its members' mean score without "
-           "campaign evidence, raised by its coordination (many accounts linked by sharing "
-           "templates and infrastructure).",
-           "Accounts that each stay under every threshold are damning together; a group of "
-           "similar benign accounts (one agent framework, one office NAT) is no campaign."),
-    Signal("campaign_similarity", "similarity",
-           "Mean pair similarity between the account and its neighbours in its campaign "
-           "(0 if none).",
-           "How tightly the account is tied to the campaign, not merely near it."),
+    Signal(
+        "campaign_members",
+        "accounts",
+        "Accounts in the campaign this account belongs to (0 if none), from the latest "
+        "campaign pass (`campaigns` in the config).",
+        "Sybil accounts each stay under every per-account limit; together they are "
+        "one campaign sharing templates and infrastructure.",
+    ),
+    Signal(
+        "campaign_risk",
+        "score",
+        "Risk of the account's campaign (0 if none): its members' mean score without "
+        "campaign evidence, raised by its coordination (many accounts linked by sharing "
+        "templates and infrastructure).",
+        "Accounts that each stay under every threshold are damning together; a group of "
+        "similar benign accounts (one agent framework, one office NAT) is no campaign.",
+    ),
+    Signal(
+        "campaign_similarity",
+        "similarity",
+        "Mean pair similarity between the account and its neighbours in its campaign (0 if none).",
+        "How tightly the account is tied to the campaign, not merely near it.",
+    ),
 )
 
 CampaignLookup = Callable[[list[str]], dict[str, F64]]
 """The campaign signals (by name) of each of a list of accounts."""
 
 _INTENT_SIGNAL = Signal(
-    "{intent}_share", "share",
+    "{intent}_share",
+    "share",
     "Share of requests whose prompt matches the '{intent}' patterns, long window.",
     "Prompt intent: chain-of-thought elicitation and rubric grading are how reasoning "
     "traces and reward data are extracted.",
@@ -172,8 +248,7 @@ def signals_markdown(intents: list[str]) -> str:
 
 def signal_names(intents: list[str]) -> list[str]:
     """Names of all signals, in feature-vector order, for the configured intents."""
-    return [s.name for s in (*SIGNALS, *(intent_signal(i) for i in intents),
-                             *CAMPAIGN_SIGNALS)]
+    return [s.name for s in (*SIGNALS, *(intent_signal(i) for i in intents), *CAMPAIGN_SIGNALS)]
 
 
 # Half-saturation constants that squash unbounded signals into [0, 1): v / (v + k) is 0.5
@@ -308,10 +383,10 @@ def compute_features(
     distinct_prompts, distinct_templates, entropy, near_dup = _template_signals(
         r["exact"], r["prefix"], r["suffix"], with_prompt
     )
-    ip_owners = np.where(recent, state.ip_sharing.owner_counts(r["ip"]), 0).max(
-        axis=1, initial=0)
+    ip_owners = np.where(recent, state.ip_sharing.owner_counts(r["ip"]), 0).max(axis=1, initial=0)
     net_owners = np.where(recent, state.network_sharing.owner_counts(r["network"]), 0).max(
-        axis=1, initial=0)
+        axis=1, initial=0
+    )
 
     columns: dict[str, F64] = {
         "requests_per_min_short": short[:, sx["requests"]] / (state.short.length_s / 60.0),
@@ -348,4 +423,3 @@ def compute_features(
     for j, name in enumerate(names):
         values[:, j] = columns[name]
     return FeatureMatrix(rows, names, values, requests)
-

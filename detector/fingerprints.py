@@ -168,8 +168,12 @@ class PromptFingerprinter:
                 table[use, :3] = given[use, None]
         batch.prompt_text = [None] * n
         batch.interned.pop("prompt_text", None)
-        return Fingerprints(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(),
-                            table[:, 3].astype(np.uint16))
+        return Fingerprints(
+            table[:, 0].copy(),
+            table[:, 1].copy(),
+            table[:, 2].copy(),
+            table[:, 3].astype(np.uint16),
+        )
 
     def _fingerprint_texts(self, texts: list[str | None]) -> npt.NDArray[np.uint64]:
         """(exact, prefix, suffix, intents) per text, as rows; zeros for no text."""

@@ -45,8 +45,14 @@ class HalfSpaceForest:
     True
     """
 
-    def __init__(self, names: list[str], n_trees: int = 10, height: int = 8,
-                 window_size: int = 250, seed: int | None = None):
+    def __init__(
+        self,
+        names: list[str],
+        n_trees: int = 10,
+        height: int = 8,
+        window_size: int = 250,
+        seed: int | None = None,
+    ):
         self.n_trees, self.height, self.window_size = n_trees, height, window_size
         self.size_limit = 0.1 * window_size
         self._max_score = n_trees * window_size * (2 ** (height + 1) - 1)
@@ -56,8 +62,14 @@ class HalfSpaceForest:
         column = {name: j for j, name in enumerate(names)}
         rng = random.Random(seed)
         for t in range(n_trees):
-            tree = make_padded_tree(limits={name: (0.0, 1.0) for name in sorted(names)},
-                                    height=height, padding=0.15, rng=rng, r_mass=0, l_mass=0)
+            tree = make_padded_tree(
+                limits={name: (0.0, 1.0) for name in sorted(names)},
+                height=height,
+                padding=0.15,
+                rng=rng,
+                r_mass=0,
+                l_mass=0,
+            )
             self._flatten(tree, t, 0, column)
         self.l_mass = np.zeros((n_trees, n_nodes), dtype=np.int64)
         self.r_mass = np.zeros((n_trees, n_nodes), dtype=np.int64)

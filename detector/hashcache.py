@@ -24,8 +24,7 @@ class HashCache:
     [2, 0, 3, 2]
     """
 
-    def __init__(self, fn: Callable[[str], int], dtype: type[np.unsignedinteger[Any]],
-                 limit: int):
+    def __init__(self, fn: Callable[[str], int], dtype: type[np.unsignedinteger[Any]], limit: int):
         self._fn, self._dtype, self._limit = fn, dtype, limit
         self.cache: dict[str | None, int] = {None: 0}
 
@@ -39,5 +38,4 @@ class HashCache:
             missing.discard(None)
         for value in missing:
             cache[value] = self._fn(value)  # type: ignore[arg-type]
-        return np.fromiter(map(cache.__getitem__, values), dtype=self._dtype,
-                           count=len(values))
+        return np.fromiter(map(cache.__getitem__, values), dtype=self._dtype, count=len(values))

@@ -42,6 +42,7 @@ def _split_by_event_time(batch: RecordBatch, span_s: float) -> list[RecordBatch]
     bounds = [0, *cuts.tolist(), len(batch)]
     return [batch.slice(a, b) for a, b in itertools.pairwise(bounds)]
 
+
 _IDLE_PARTITION_S = 30.0
 
 ScoreObserver = Callable[[list[str], npt.NDArray[np.float64], ScoreBatch], None]
@@ -116,8 +117,9 @@ class Pipeline:
         )
         self.fingerprinter = PromptFingerprinter(config.fingerprints)
         self.scorer = RiskScorer(config.scoring)
-        self.campaigns = (CampaignDetector(config, self.config_hash)
-                          if config.campaigns.enabled else None)
+        self.campaigns = (
+            CampaignDetector(config, self.config_hash) if config.campaigns.enabled else None
+        )
         self.watermark = -np.inf
         # Event time of each partition with records, and when (wall clock) it last had some:
         # campaign passes follow the slowest active partition (see _campaign_clock).
@@ -131,7 +133,8 @@ class Pipeline:
 
     def new_partition(self) -> Partition:
         state = AccountState(
-            self.config.windows, self.config.state,
+            self.config.windows,
+            self.config.state,
             counters=tuple(self.fingerprinter.intent_names),
         )
         return Partition(state, AlertPolicy(self.config.alerting, self.config_hash))
@@ -242,13 +245,15 @@ class Pipeline:
         if len(due) == 0:
             return []
         campaigns = self.campaigns
-        features = compute_features(state, due, state.watermark,
-                                    campaigns.lookup if campaigns is not None else None)
+        features = compute_features(
+            state, due, state.watermark, campaigns.lookup if campaigns is not None else None
+        )
         scored = self.scorer.score(features)
         accounts = state.accounts(due)
         seen = state.last_seen[due]
-        alerts = policy.evaluate(accounts, seen.tolist(), scored,
-                                 campaigns.campaign_ids(accounts) if campaigns else None)
+        alerts = policy.evaluate(
+            accounts, seen.tolist(), scored, campaigns.campaign_ids(accounts) if campaigns else None
+        )
         if campaigns is not None:
             campaigns.observe(state, features, scored, state.watermark)
         learnable = np.fromiter(

@@ -174,8 +174,9 @@ class RecordBatch:
     def __len__(self) -> int:
         return len(self.ts)
 
-    def per_distinct(self, name: str, fn: Callable[[list[Any]], npt.NDArray[Any]]
-                     ) -> npt.NDArray[Any]:
+    def per_distinct(
+        self, name: str, fn: Callable[[list[Any]], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
         """``fn`` over string column ``name``: ``fn`` maps a list of strings to an array with
         one row per string. An interned column calls it once with the distinct values the
         batch holds, and the rows are spread back to the records.
@@ -216,8 +217,9 @@ class RecordBatch:
             if name == "source":
                 columns[name] = value
             elif name == "interned":
-                columns[name] = {key: Interned(codes[which], values)
-                                 for key, (codes, values) in value.items()}
+                columns[name] = {
+                    key: Interned(codes[which], values) for key, (codes, values) in value.items()
+                }
             elif isinstance(value, np.ndarray) or isinstance(which, slice):
                 columns[name] = value[which]
             else:
@@ -288,12 +290,15 @@ class BatchDecoder:
                 columns, strings = decoded
                 interned = {name: Interned(*column) for name, column in strings.items()}
                 ips = interned["client_ip"]
-                interned["network"] = Interned(ips.codes, _networks_of(ips.values,
-                                                                       self._networks))
-                lists: dict[str, Any] = {name: column.expand()
-                                         for name, column in interned.items()}
-                batch = RecordBatch(source=source, offsets=np.asarray(offs, dtype=np.int64),
-                                    interned=interned, **columns, **lists)
+                interned["network"] = Interned(ips.codes, _networks_of(ips.values, self._networks))
+                lists: dict[str, Any] = {name: column.expand() for name, column in interned.items()}
+                batch = RecordBatch(
+                    source=source,
+                    offsets=np.asarray(offs, dtype=np.int64),
+                    interned=interned,
+                    **columns,
+                    **lists,
+                )
                 return self._post_validate(batch, values, [])
         rejects: list[Reject] = []
         keep_values: list[bytes] = list(values)
@@ -303,14 +308,20 @@ class BatchDecoder:
             for value, off in zip(values, offs, strict=True):
                 if len(value) > self.max_record_bytes:
                     rejects.append(
-                        _reject(f"oversized: record of {len(value)} bytes exceeds "
-                                f"max_record_bytes={self.max_record_bytes}", value, source, off)
+                        _reject(
+                            f"oversized: record of {len(value)} bytes exceeds "
+                            f"max_record_bytes={self.max_record_bytes}",
+                            value,
+                            source,
+                            off,
+                        )
                     )
                 else:
                     keep_values.append(value)
                     keep_offsets.append(off)
         records, kept_offsets, kept_values = self._decode_all(
-            keep_values, keep_offsets, source, rejects)
+            keep_values, keep_offsets, source, rejects
+        )
         batch = _columns(records, kept_offsets, source, self._networks)
         return self._post_validate(batch, kept_values, rejects)
 
@@ -341,8 +352,14 @@ class BatchDecoder:
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 rejects.append(_reject(_classify(exc), value, source, off))
             except UnicodeDecodeError as exc:  # msgspec raises it for a string's bytes
-                rejects.append(_reject(f"invalid_json: not UTF-8: {exc.reason} at byte "
-                                       f"{exc.start}", value, source, off))
+                rejects.append(
+                    _reject(
+                        f"invalid_json: not UTF-8: {exc.reason} at byte {exc.start}",
+                        value,
+                        source,
+                        off,
+                    )
+                )
             else:
                 kept_offsets.append(off)
                 kept_values.append(value)
@@ -367,8 +384,13 @@ class BatchDecoder:
         if max(map(len, filter(None, batch.prompt_text)), default=0) > self.max_prompt_chars:
             for i, text in enumerate(batch.prompt_text):
                 if text is not None and len(text) > self.max_prompt_chars:
-                    bad.append((i, f"oversized: prompt_text of {len(text)} chars exceeds "
-                                   f"max_prompt_chars={self.max_prompt_chars}"))
+                    bad.append(
+                        (
+                            i,
+                            f"oversized: prompt_text of {len(text)} chars exceeds "
+                            f"max_prompt_chars={self.max_prompt_chars}",
+                        )
+                    )
         if not bad:
             return batch, rejects
         drop = np.zeros(len(batch), dtype=bool)
@@ -393,8 +415,7 @@ def _reject(reason: str, value: bytes, source: str, offset: int | None) -> Rejec
     return Reject(reason, _redact(value).decode("utf-8", errors="replace"), source, offset)
 
 
-def _networks_of(ips: list[str | None], networks: dict[str | None, str | None]
-                 ) -> list[str | None]:
+def _networks_of(ips: list[str | None], networks: dict[str | None, str | None]) -> list[str | None]:
     """The network of each IP, parsing each distinct new IP once (``networks`` caches, and
     maps an absent IP to None, so the lookup is one C-level ``map``)."""
     for ip in set(ips).difference(networks):
@@ -434,7 +455,8 @@ def _columns(
     table = np.array(list(map(msgspec.structs.astuple, records)), dtype=object)
     column: dict[str, list[Any]] = {
         name: table[:, j].tolist() if n else []
-        for j, name in enumerate(RequestRecord.__struct_fields__)}
+        for j, name in enumerate(RequestRecord.__struct_fields__)
+    }
     try:
         ts = np.array(column["ts"], dtype=np.float64).reshape(n)
     except TypeError:  # RFC 3339 strings were decoded to datetimes

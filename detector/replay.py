@@ -63,8 +63,11 @@ class ReplaySummary:
             f"evaluations  {self.evaluations:,}",
             f"alerts       {sum(self.alerts.values()):,} ({alerts})",
             f"campaigns    {len(self.campaigns):,} active at the end"
-            + (f" ({', '.join(f'{c}: {n}' for c, n in self.campaigns.items())})"
-               if self.campaigns else ""),
+            + (
+                f" ({', '.join(f'{c}: {n}' for c, n in self.campaigns.items())})"
+                if self.campaigns
+                else ""
+            ),
             f"throughput   {self.records_per_s:,.0f} records/s ({self.seconds:.1f} s)",
             f"config_hash  {self.config_hash}",
         ]
@@ -83,8 +86,9 @@ class AccountTracker:
             if ts < first.get(account, np.inf):
                 first[account] = ts
 
-    def observe_scores(self, accounts: list[str], ts: npt.NDArray[np.float64],
-                       scored: ScoreBatch) -> None:
+    def observe_scores(
+        self, accounts: list[str], ts: npt.NDArray[np.float64], scored: ScoreBatch
+    ) -> None:
         best = self.max_score
         for account, score in zip(accounts, scored.scores.tolist(), strict=True):
             if score > best.get(account, -1.0):
@@ -134,9 +138,10 @@ def replay(
         accounts=len(accounts),
         evaluations=stats.evaluations,
         alerts={f"{kind} {severity}": n for (kind, severity), n in stats.alerts.items()},
-        campaigns={c.campaign_id: len(c.members)
-                   for c in (pipeline.campaigns.campaigns.values() if pipeline.campaigns
-                             else ())},
+        campaigns={
+            c.campaign_id: len(c.members)
+            for c in (pipeline.campaigns.campaigns.values() if pipeline.campaigns else ())
+        },
         seconds=seconds,
         config_hash=pipeline.config_hash,
         first_ts=first_ts,

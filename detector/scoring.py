@@ -112,9 +112,13 @@ class AnomalyModel:
     def _inputs(self, features: FeatureMatrix) -> tuple[HalfSpaceForest, F64]:
         if self._forest is None:
             cfg = self.config
-            self._forest = HalfSpaceForest(features.names, n_trees=cfg.n_trees,
-                                           height=cfg.height, window_size=cfg.window_size,
-                                           seed=cfg.seed)
+            self._forest = HalfSpaceForest(
+                features.names,
+                n_trees=cfg.n_trees,
+                height=cfg.height,
+                window_size=cfg.window_size,
+                seed=cfg.seed,
+            )
         if self._last is None or self._last[0] is not features:
             self._last = (features, squash(features))
         return self._forest, self._last[1]

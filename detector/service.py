@@ -64,8 +64,13 @@ from detector.records import Reject
 from detector.scoring import RiskScorer
 from detector.telemetry import Telemetry
 
-__all__ = ["KafkaAlertSink", "KafkaDeadLetterSink", "Service", "config_with_flags",
-           "stop_on_signals"]
+__all__ = [
+    "KafkaAlertSink",
+    "KafkaDeadLetterSink",
+    "Service",
+    "config_with_flags",
+    "stop_on_signals",
+]
 
 log = get_logger("detector.service")
 _SIGNATURE_PARTITIONS = 8
@@ -84,8 +89,9 @@ class KafkaAlertSink:
             key = (item.account_id or item.campaign_id or "").encode()
             self._send(self._encoder.encode(item), key, None)
 
-    def _send(self, value: bytes, key: bytes | None,
-              headers: list[tuple[str, bytes]] | None) -> None:
+    def _send(
+        self, value: bytes, key: bytes | None, headers: list[tuple[str, bytes]] | None
+    ) -> None:
         try:
             self._producer.send(self._topic, value, key=key, headers=headers)
         except BufferFull:
@@ -139,23 +145,31 @@ class Service:
     ):
         self.config = config
         kafka, svc = config.kafka, config.service
-        self.producer = producer or make_producer(kafka.client, kafka.bootstrap_servers,
-                                                  kafka.producer)
+        self.producer = producer or make_producer(
+            kafka.client, kafka.bootstrap_servers, kafka.producer
+        )
         alert_sinks: list[Sink] = list(extra_alert_sinks)
         reject_sinks: list[Sink] = []
         if kafka.alerts_topic:
-            alert_sinks.insert(0, KafkaAlertSink(self.producer, kafka.alerts_topic,
-                                                 svc.delivery_timeout_s))
+            alert_sinks.insert(
+                0, KafkaAlertSink(self.producer, kafka.alerts_topic, svc.delivery_timeout_s)
+            )
         if kafka.dead_letter_topic:
-            reject_sinks.append(KafkaDeadLetterSink(self.producer, kafka.dead_letter_topic,
-                                                    svc.delivery_timeout_s))
+            reject_sinks.append(
+                KafkaDeadLetterSink(self.producer, kafka.dead_letter_topic, svc.delivery_timeout_s)
+            )
         self.pipeline = Pipeline(config, alert_sinks, reject_sinks)
         self.state_dir = Path(svc.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_temporaries(self.state_dir)
         if removed:
-            log_event(log, logging.INFO, "stale temporaries removed", count=removed,
-                      state_dir=str(self.state_dir))
+            log_event(
+                log,
+                logging.INFO,
+                "stale temporaries removed",
+                count=removed,
+                state_dir=str(self.state_dir),
+            )
         # The anomaly model and population baselines belong to the instance, not to a
         # partition: restore them too, so a restart scores as the run before it did.
         saved = read_model(self._model_path, self.pipeline.config_hash)
@@ -175,8 +189,7 @@ class Service:
         self.telemetry = Telemetry(self.pipeline, self._tracked, self._lag, self.ready)
         self.metrics_port: int | None = None
         if config.telemetry.enabled:
-            self.metrics_port = self.telemetry.serve(config.telemetry.host,
-                                                     config.telemetry.port)
+            self.metrics_port = self.telemetry.serve(config.telemetry.host, config.telemetry.port)
         self.consumer = (consumer_factory or _default_consumer)(self)
 
     # -- rebalance callbacks (called inside consumer.poll) ------------------------------------
@@ -190,8 +203,12 @@ class Service:
             self.pipeline.refresh_signatures(owned.partition)
             if owned.next_offset is not None:
                 self.consumer.seek(tp, owned.next_offset)
-        log_event(log, logging.INFO, "partitions assigned",
-                  partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
+        log_event(
+            log,
+            logging.INFO,
+            "partitions assigned",
+            partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions],
+        )
 
     def on_revoke(self, partitions: list[TopicPartition]) -> None:
         mine = [tp for tp in partitions if tp in self.owned]
@@ -208,8 +225,12 @@ class Service:
                     self.pipeline.campaigns.release(list(self.owned[tp].partition.state.row_of))
                 self.pipeline.drop_partition(self.owned[tp].partition)
                 del self.owned[tp]
-            log_event(log, logging.INFO, "partitions revoked",
-                      partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions])
+            log_event(
+                log,
+                logging.INFO,
+                "partitions revoked",
+                partitions=[f"{tp.topic}/{tp.partition}" for tp in partitions],
+            )
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -221,9 +242,16 @@ class Service:
         kafka, svc = self.config.kafka, self.config.service
         backoff = svc.retry_backoff_s
         rewind = False
-        log_event(log, logging.INFO, "service started", topics=kafka.topics,
-                  group_id=kafka.group_id, client=kafka.client,
-                  config_hash=self.pipeline.config_hash, metrics_port=self.metrics_port)
+        log_event(
+            log,
+            logging.INFO,
+            "service started",
+            topics=kafka.topics,
+            group_id=kafka.group_id,
+            client=kafka.client,
+            config_hash=self.pipeline.config_hash,
+            metrics_port=self.metrics_port,
+        )
         try:
             while not self._stop.is_set():
                 try:
@@ -241,8 +269,13 @@ class Service:
                         raise
                     self._backing_off = True
                     self.telemetry.broker_errors.labels(type(exc).__name__).inc()
-                    log_event(log, logging.WARNING, "broker unavailable, retrying",
-                              error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
+                    log_event(
+                        log,
+                        logging.WARNING,
+                        "broker unavailable, retrying",
+                        error=f"{type(exc).__name__}: {exc}",
+                        retry_in_s=backoff,
+                    )
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, svc.retry_backoff_max_s)
                     rewind = True
@@ -262,8 +295,10 @@ class Service:
             if owned is None or not records.values:
                 continue
             alerts = self.pipeline.process(
-                records.values, f"{records.tp.topic}/{records.tp.partition}",
-                records.offsets, partition=owned.partition,
+                records.values,
+                f"{records.tp.topic}/{records.tp.partition}",
+                records.offsets,
+                partition=owned.partition,
             )
             owned.next_offset = records.offsets[-1] + 1
             owned.high_watermark = records.high_watermark
@@ -328,16 +363,25 @@ class Service:
             owned.ledger.unlink(missing_ok=True)  # the checkpoint now covers those alerts
             offsets[tp] = owned.next_offset
         campaigns = self.pipeline.campaigns
-        write_model(self._model_path, {
-            "scorer": self.pipeline.scorer,
-            "campaigns": campaigns.snapshot() if campaigns is not None else None,
-        }, self.pipeline.config_hash)
+        write_model(
+            self._model_path,
+            {
+                "scorer": self.pipeline.scorer,
+                "campaigns": campaigns.snapshot() if campaigns is not None else None,
+            },
+            self.pipeline.config_hash,
+        )
         if offsets:
             self.consumer.commit(offsets)
         self._last_checkpoint = time.monotonic()
         self.telemetry.checkpoint_seconds.observe(self._last_checkpoint - started)
-        log_event(log, logging.DEBUG, "checkpoint", partitions=len(offsets),
-                  seconds=round(self._last_checkpoint - started, 4))
+        log_event(
+            log,
+            logging.DEBUG,
+            "checkpoint",
+            partitions=len(offsets),
+            seconds=round(self._last_checkpoint - started, 4),
+        )
 
     # -- internals --------------------------------------------------------------------------
 
@@ -365,21 +409,42 @@ class Service:
             return None
         # The admin client is kafka-python's: it takes the consumer's security settings when
         # they are in kafka-python's terms.
-        admin_options = {k: v for k, v in kafka.consumer.items()
-                         if k.startswith(("security_", "sasl_", "ssl_"))
-                         } if kafka.client == "kafka-python" else {}
+        admin_options = (
+            {
+                k: v
+                for k, v in kafka.consumer.items()
+                if k.startswith(("security_", "sasl_", "ssl_"))
+            }
+            if kafka.client == "kafka-python"
+            else {}
+        )
         try:
-            create_topics(kafka.bootstrap_servers, {kafka.signatures_topic: _SIGNATURE_PARTITIONS},
-                          compacted=[kafka.signatures_topic], options=admin_options)
+            create_topics(
+                kafka.bootstrap_servers,
+                {kafka.signatures_topic: _SIGNATURE_PARTITIONS},
+                compacted=[kafka.signatures_topic],
+                options=admin_options,
+            )
         except Exception as exc:  # e.g. no permission to create: it may exist already
-            log_event(log, logging.WARNING, "cannot create the signatures topic",
-                      topic=kafka.signatures_topic, error=f"{type(exc).__name__}: {exc}")
+            log_event(
+                log,
+                logging.WARNING,
+                "cannot create the signatures topic",
+                topic=kafka.signatures_topic,
+                error=f"{type(exc).__name__}: {exc}",
+            )
         # A producer of its own: signatures are best effort and must neither fill the alert
         # producer's buffer nor make an alert flush wait for them.
         producer = make_producer(kafka.client, kafka.bootstrap_servers, kafka.producer)
         return SignatureExchange.for_kafka(
-            campaigns, producer, kafka.signatures_topic, kafka.client,
-            kafka.bootstrap_servers, kafka.group_id, dict(kafka.consumer))
+            campaigns,
+            producer,
+            kafka.signatures_topic,
+            kafka.client,
+            kafka.bootstrap_servers,
+            kafka.group_id,
+            dict(kafka.consumer),
+        )
 
     def _tracked(self) -> int:
         return sum(len(o.partition.state) for o in list(self.owned.values()))
@@ -407,8 +472,14 @@ class Service:
             arrays, meta = checkpoint
             partition.restore(arrays, meta)
             next_offset = int(meta["offset"])
-            log_event(log, logging.INFO, "state restored", partition=f"{tp.topic}/{tp.partition}",
-                      offset=next_offset, accounts=len(partition.state))
+            log_event(
+                log,
+                logging.INFO,
+                "state restored",
+                partition=f"{tp.topic}/{tp.partition}",
+                offset=next_offset,
+                accounts=len(partition.state),
+            )
         partition.policy.suppress(_read_ledger(ledger))
         return _Owned(tp, partition, next_offset, ledger)
 
@@ -421,24 +492,33 @@ class Service:
                 # never answers there (measured: 30 s, then CommitFailed).
                 self._checkpointed_for_close = True
         except Exception as exc:
-            log_event(log, logging.ERROR, "final checkpoint failed",
-                      error=f"{type(exc).__name__}: {exc}")
+            log_event(
+                log, logging.ERROR, "final checkpoint failed", error=f"{type(exc).__name__}: {exc}"
+            )
         finally:
             # Timed, so that a slow stop says which part of it was slow.
             seconds: dict[str, float] = {}
-            for name, close in (("exchange", self.exchange.close if self.exchange else None),
-                                ("consumer", self.consumer.close),
-                                ("producer", self.producer.close),
-                                ("pipeline", self.pipeline.close),
-                                ("telemetry", self.telemetry.close)):
+            for name, close in (
+                ("exchange", self.exchange.close if self.exchange else None),
+                ("consumer", self.consumer.close),
+                ("producer", self.producer.close),
+                ("pipeline", self.pipeline.close),
+                ("telemetry", self.telemetry.close),
+            ):
                 if close is not None:
                     started = time.monotonic()
                     close()
                     seconds[name] = round(time.monotonic() - started, 3)
             stats = self.pipeline.stats
-            log_event(log, logging.INFO, "service stopped", records=stats.records,
-                      rejected=stats.rejected, alerts=sum(stats.alerts.values()),
-                      close_seconds=seconds)
+            log_event(
+                log,
+                logging.INFO,
+                "service stopped",
+                records=stats.records,
+                rejected=stats.rejected,
+                alerts=sum(stats.alerts.values()),
+                close_seconds=seconds,
+            )
 
 
 def stop_on_signals(grace_s: float) -> threading.Event:
@@ -451,8 +531,9 @@ def stop_on_signals(grace_s: float) -> threading.Event:
     def handle(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
             return
-        log_event(log, logging.INFO, "stopping", signal=signal.Signals(signum).name,
-                  grace_s=grace_s)
+        log_event(
+            log, logging.INFO, "stopping", signal=signal.Signals(signum).name, grace_s=grace_s
+        )
         stop.set()
         watchdog = threading.Timer(grace_s, _give_up, args=(grace_s,))
         watchdog.daemon = True
@@ -472,8 +553,15 @@ def _give_up(grace_s: float) -> None:
 
 def _default_consumer(service: Service) -> Consumer:
     kafka = service.config.kafka
-    return make_consumer(kafka.client, kafka.bootstrap_servers, kafka.topics, kafka.group_id,
-                         service, kafka.consumer, interrupt=service._stop)
+    return make_consumer(
+        kafka.client,
+        kafka.bootstrap_servers,
+        kafka.topics,
+        kafka.group_id,
+        service,
+        kafka.consumer,
+        interrupt=service._stop,
+    )
 
 
 def _is_transient(exc: Exception) -> bool:
@@ -482,8 +570,11 @@ def _is_transient(exc: Exception) -> bool:
 
 
 def _append_ledger(path: Path, alerts: list[Alert]) -> None:
-    lines = b"".join(msgspec.json.encode([a.account_id, a.alert_id, a.severity]) + b"\n"
-                     for a in alerts if a.account_id is not None)
+    lines = b"".join(
+        msgspec.json.encode([a.account_id, a.alert_id, a.severity]) + b"\n"
+        for a in alerts
+        if a.account_id is not None
+    )
     with path.open("ab") as f:
         f.write(lines)
         f.flush()

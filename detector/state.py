@@ -33,8 +33,14 @@ from detector.hashcache import HashCache
 from detector.records import RecordBatch, object_column
 from detector.rows import RowIndex
 
-__all__ = ["BASE_COUNTERS", "SHORT_COUNTERS", "AccountState", "SharingIndex", "UpdateResult",
-           "hash32"]
+__all__ = [
+    "BASE_COUNTERS",
+    "SHORT_COUNTERS",
+    "AccountState",
+    "SharingIndex",
+    "UpdateResult",
+    "hash32",
+]
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -60,8 +66,9 @@ RECENT_FIELDS = ("exact", "prefix", "suffix", "ip", "network", "user_agent")
 _INITIAL_ROWS = 1024
 
 
-_STRING_HASHES = HashCache(lambda v: xxhash.xxh32_intdigest(v.encode()) or 1, np.uint32,
-                           limit=500_000)
+_STRING_HASHES = HashCache(
+    lambda v: xxhash.xxh32_intdigest(v.encode()) or 1, np.uint32, limit=500_000
+)
 
 
 def hash32(values: Sequence[str | None]) -> U32:
@@ -115,8 +122,9 @@ class _Window:
         ukey, inverse = np.unique(key, return_inverse=True)
         n_counters = values.shape[1]
         flat = inverse[:, None] * n_counters + np.arange(n_counters)
-        sums = np.bincount(flat.ravel(), weights=values[keep].ravel(),
-                           minlength=len(ukey) * n_counters).reshape(len(ukey), n_counters)
+        sums = np.bincount(
+            flat.ravel(), weights=values[keep].ravel(), minlength=len(ukey) * n_counters
+        ).reshape(len(ukey), n_counters)
         self.counters[ukey // n_buckets, ukey % n_buckets] += sums.astype(np.float32)
 
     def _advance(self, rows: I64, newest: I64) -> None:
@@ -144,8 +152,9 @@ class _Window:
     def sums(self, rows: I64, now: float) -> npt.NDArray[np.float64]:
         """Counter totals over the window ending at event time ``now`` (rows × counters)."""
         inside = self._inside(rows, now)
-        return np.einsum("rbc,rb->rc", self.counters[rows], inside.astype(np.float32),
-                         dtype=np.float64)
+        return np.einsum(
+            "rbc,rb->rc", self.counters[rows], inside.astype(np.float32), dtype=np.float64
+        )
 
     def requests(self, rows: I64, now: float) -> F64:
         """Requests in the window ending at ``now`` (counter 0 is the request count)."""
@@ -375,8 +384,10 @@ class AccountState:
         for name, saved in self._upgraded(arrays).items():
             array, _ = current[name]
             if saved.shape[1:] != array.shape[1:]:
-                raise ValueError(f"checkpoint array {name} has shape {saved.shape[1:]}, "
-                                 f"this config needs {array.shape[1:]}")
+                raise ValueError(
+                    f"checkpoint array {name} has shape {saved.shape[1:]}, "
+                    f"this config needs {array.shape[1:]}"
+                )
             array[:n] = saved
         self.index.load(accounts)
         watermark = meta["watermark"]
@@ -441,9 +452,9 @@ class AccountState:
     def evict_idle(self) -> int:
         """Forget accounts idle for longer than ``idle_ttl_s`` of event time."""
         horizon = self.watermark - self.config.idle_ttl_s
-        idle = np.flatnonzero(
-            np.isfinite(self.last_seen) & (self.last_seen < horizon)
-        ).astype(np.int64)
+        idle = np.flatnonzero(np.isfinite(self.last_seen) & (self.last_seen < horizon)).astype(
+            np.int64
+        )
         if len(idle):
             self._release(idle)
         self.ip_sharing.sweep(self.watermark)
@@ -506,8 +517,9 @@ class AccountState:
         # Sorted by (row, ts): each row's run ends with its latest record.
         ends = np.append(np.flatnonzero(group_start)[1:] - 1, n - 1)
         self.last_seen[rows_s[ends]] = np.maximum(self.last_seen[rows_s[ends]], ts_s[ends])
-        self.total_requests[rows_s[group_start]] += np.diff(np.append(
-            np.flatnonzero(group_start), n))
+        self.total_requests[rows_s[group_start]] += np.diff(
+            np.append(np.flatnonzero(group_start), n)
+        )
         self.dirty[rows_s] = True
 
         self.owner[rows] = owners
@@ -577,8 +589,7 @@ class AccountState:
     def due(self, interval_s: float) -> I64:
         """Dirty rows not scored within the last ``interval_s`` of event time."""
         dirty = np.flatnonzero(self.dirty)
-        return dirty[self.last_seen[dirty] - self.last_scored[dirty] >= interval_s].astype(
-            np.int64)
+        return dirty[self.last_seen[dirty] - self.last_scored[dirty] >= interval_s].astype(np.int64)
 
     def mark_scored(self, rows: I64) -> None:
         self.last_scored[rows] = self.last_seen[rows]

@@ -31,8 +31,10 @@ def decode(records: Iterable[dict[str, Any]]) -> RecordBatch:
 
 
 # Tests state their windows instead of depending on the defaults: 5 min and 1 h.
-TEST_WINDOWS = {"short": {"length_s": 300, "bucket_s": 60},
-                "long": {"length_s": 3600, "bucket_s": 300}}
+TEST_WINDOWS = {
+    "short": {"length_s": 300, "bucket_s": 60},
+    "long": {"length_s": 3600, "bucket_s": 300},
+}
 
 
 class StateHarness:
@@ -42,7 +44,8 @@ class StateHarness:
         self.config = config or load_config(overrides={"windows": TEST_WINDOWS})
         self.fingerprinter = PromptFingerprinter(self.config.fingerprints)
         self.state = AccountState(
-            self.config.windows, self.config.state,
+            self.config.windows,
+            self.config.state,
             counters=tuple(self.fingerprinter.intent_names),
         )
 

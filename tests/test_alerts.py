@@ -15,8 +15,9 @@ def policy(**kw: object) -> AlertPolicy:
 
 def batch(scores: list[float]) -> ScoreBatch:
     n = len(scores)
-    ev = Evidence(["x", "y", "z"], np.tile([0.5, 9.0, 1.0], (n, 1)),
-                  np.tile([0.2, 1.5, 0.0], (n, 1)))
+    ev = Evidence(
+        ["x", "y", "z"], np.tile([0.5, 9.0, 1.0], (n, 1)), np.tile([0.2, 1.5, 0.0], (n, 1))
+    )
     return ScoreBatch(np.arange(n), np.array(scores), ev, np.array([0.1, 2.0, 1.0]))
 
 
@@ -58,8 +59,7 @@ def test_new_episode_after_clearing_gets_a_new_id() -> None:
 
 
 def test_ids_are_stable_across_runs() -> None:
-    ids = [policy(consecutive=1).evaluate(["a"], [5.0], batch([0.9]))[0].alert_id
-           for _ in range(2)]
+    ids = [policy(consecutive=1).evaluate(["a"], [5.0], batch([0.9]))[0].alert_id for _ in range(2)]
     assert ids[0] == ids[1]
 
 
@@ -77,8 +77,17 @@ def test_alert_record_matches_the_contract() -> None:
     p = policy(consecutive=1)
     [alert] = p.evaluate(["acct-9"], [1767225600.5], batch([0.97]))
     d = msgspec.json.decode(msgspec.json.encode(alert))
-    assert set(d) == {"alert_id", "kind", "ts", "emitted_at", "account_id", "score",
-                      "severity", "reasons", "config_hash"}
+    assert set(d) == {
+        "alert_id",
+        "kind",
+        "ts",
+        "emitted_at",
+        "account_id",
+        "score",
+        "severity",
+        "reasons",
+        "config_hash",
+    }
     assert d["kind"] == "account" and d["severity"] == "critical"
     assert d["ts"] == 1767225600.5 and d["config_hash"] == "abc123"
     # Largest contribution first; zero contributions left out.
@@ -89,8 +98,9 @@ def test_alert_record_matches_the_contract() -> None:
 
 
 def sample_alert() -> Alert:
-    return Alert("id1", "account", 1.0, 2.0, 0.9, "warning", [Reason("x", 1, 0, 1)], "h",
-                 account_id="a")
+    return Alert(
+        "id1", "account", 1.0, 2.0, 0.9, "warning", [Reason("x", 1, 0, 1)], "h", account_id="a"
+    )
 
 
 def test_jsonl_sink_appends(tmp_path: pytest.TempPathFactory) -> None:

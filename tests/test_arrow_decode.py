@@ -41,11 +41,25 @@ def assert_same(one: RecordBatch, other: RecordBatch) -> None:
 
 
 def test_a_clean_batch_gives_the_columns_msgspec_gives(monkeypatch: pytest.MonkeyPatch) -> None:
-    values = traffic() + lines([
-        record("x", T0, status=503, logprobs=0, n=1, temperature=0.7, latency_ms=0.0,
-               prompt_tokens=2**63 - 1, finish_reason="length", reasoning=False,
-               prompt_fingerprint="f" * 16, client_ip="2001:db8::1", extra={"nested": [1]}),
-    ])
+    values = traffic() + lines(
+        [
+            record(
+                "x",
+                T0,
+                status=503,
+                logprobs=0,
+                n=1,
+                temperature=0.7,
+                latency_ms=0.0,
+                prompt_tokens=2**63 - 1,
+                finish_reason="length",
+                reasoning=False,
+                prompt_fingerprint="f" * 16,
+                client_ip="2001:db8::1",
+                extra={"nested": [1]},
+            ),
+        ]
+    )
     assert decode_clean_batch(values, TS_MIN, TS_MAX) is not None
     (fast, fast_rejects), (reference, reference_rejects) = both_paths(values, monkeypatch)
     assert fast_rejects == reference_rejects == []
@@ -59,8 +73,15 @@ def test_repeated_strings_become_one_object() -> None:
 
 def test_a_clean_batch_interns_every_string_column_and_the_networks() -> None:
     batch, _ = BatchDecoder().decode(traffic(), "s")
-    assert set(batch.interned) == {"account_id", "org_id", "client_ip", "network", "user_agent",
-                                   "prompt_text", "prompt_fingerprint"}
+    assert set(batch.interned) == {
+        "account_id",
+        "org_id",
+        "client_ip",
+        "network",
+        "user_agent",
+        "prompt_text",
+        "prompt_fingerprint",
+    }
     for name, column in batch.interned.items():
         assert column.expand() == getattr(batch, name), name
         if name != "network":  # the networks of the distinct IPs: several IPs share one
@@ -90,7 +111,7 @@ RAW_EDGES = {
     "blank": b"   ",
     "two objects on a line": b'{"ts":%d,"account_id":"a"}{"ts":%d,"account_id":"b"}' % (T0, T0),
     "two objects on two lines": b'{"ts":%d,"account_id":"a"}\n{"ts":%d,"account_id":"b"}'
-                                % (T0, T0),
+    % (T0, T0),
     "pretty printed": b'{\n "ts": %d,\n "account_id": "a"\n}' % T0,
     "NaN latency": b'{"ts":%d,"account_id":"a","latency_ms":NaN}' % T0,
     "invalid utf-8": b'{"ts":%d,"account_id":"a\xff"}' % T0,
@@ -101,8 +122,7 @@ RAW_EDGES = {
 
 
 @pytest.mark.parametrize("edge", [*EDGE_VALUES, *RAW_EDGES])
-def test_an_odd_value_gives_what_msgspec_gives(edge: str,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_odd_value_gives_what_msgspec_gives(edge: str, monkeypatch: pytest.MonkeyPatch) -> None:
     clean = lines([record(f"a{i}", T0 + i, client_ip="203.0.113.9") for i in range(6)])
     odd = RAW_EDGES.get(edge)
     if odd is None:
@@ -119,11 +139,14 @@ def test_the_fast_path_checks_what_the_record_type_declares() -> None:
 
     declared: dict[str, tuple[str, dict[str, object]]] = {}
     for info in msgspec.inspect.type_info(RequestRecord).fields:
-        kinds = info.type.types if isinstance(info.type, msgspec.inspect.UnionType) else (
-            info.type,)
+        kinds = (
+            info.type.types if isinstance(info.type, msgspec.inspect.UnionType) else (info.type,)
+        )
         main = next(t for t in kinds if not isinstance(t, msgspec.inspect.NoneType))
-        declared[info.name] = (type(main).__name__, {
-            k: getattr(main, k) for k in ("max_length", "ge", "le") if hasattr(main, k)})
+        declared[info.name] = (
+            type(main).__name__,
+            {k: getattr(main, k) for k in ("max_length", "ge", "le") if hasattr(main, k)},
+        )
     assert set(declared) == set(arrow_decode._SCHEMA.names)
     for name, limit in arrow_decode._STRING.items():
         assert declared[name] == ("StrType", {"max_length": limit}), name

@@ -20,7 +20,7 @@ def rules_only():  # type: ignore[no-untyped-def]
 def feed(pipeline: Pipeline, values: list[bytes], partition=None) -> list:  # type: ignore[no-untyped-def]
     alerts = []
     for i in range(0, len(values), 300):
-        alerts += pipeline.process(values[i:i + 300], "t", partition=partition)
+        alerts += pipeline.process(values[i : i + 300], "t", partition=partition)
     return alerts
 
 
@@ -65,8 +65,9 @@ def test_restore_refuses_a_checkpoint_from_another_layout(tmp_path: Path) -> Non
     pipeline = Pipeline(rules_only())
     feed(pipeline, traffic()[:500])
     write_checkpoint(tmp_path / "p.ckpt", *pipeline.default.snapshot())
-    other = Pipeline(config_with(state={"recent_requests": 8},
-                                 scoring={"anomaly": {"enabled": False}}))
+    other = Pipeline(
+        config_with(state={"recent_requests": 8}, scoring={"anomaly": {"enabled": False}})
+    )
     with pytest.raises(ValueError, match="recent"):
         other.new_partition().restore(*read_checkpoint(tmp_path / "p.ckpt"))  # type: ignore[misc]
 
@@ -88,7 +89,8 @@ def test_writes_are_atomic_renames(tmp_path: Path) -> None:
 
 
 def test_two_writers_of_one_file_do_not_take_each_other_s_temporary(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Instances sharing a state directory both write model.pkl: the other instance's whole
     write lands between this one's write and its rename."""
     from detector import checkpoint
@@ -112,7 +114,8 @@ def test_two_writers_of_one_file_do_not_take_each_other_s_temporary(
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from detector import checkpoint
 
     path = tmp_path / "p.ckpt"

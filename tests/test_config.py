@@ -37,25 +37,36 @@ def test_every_built_in_key_is_documented() -> None:
     assert keys(msgspec.to_builtins(Config())) <= keys(documented)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("alerting:\n  threshhold: 0.9\n", "alerting.threshhold: unknown key"),
-    ("nonsense: 1\n", "nonsense: unknown key"),
-    ("alerting:\n  threshold: 1.5\n", "alerting.threshold: Expected `float` <= 1.0"),
-    ("alerting:\n  threshold: high\n", "alerting.threshold: Expected `float`, got `str`"),
-    ("state:\n  max_accounts: 0\n", "state.max_accounts: Expected `int` >= 1"),
-    ("windows:\n  long: {length_s: 3600, bucket_s: 7}\n",
-     "windows.long: length_s must be a whole multiple of bucket_s"),
-    ("windows:\n  short: {length_s: 72000, bucket_s: 600}\n",
-     "windows: short.length_s must not exceed long.length_s"),
-    ("scoring:\n  rules:\n    foo_share: {weight: 1, low: 0, high: 1}\n",
-     "scoring.rules.foo_share: unknown signal"),
-    ("scoring:\n  rules:\n    reasoning_share: {weight: 1, low: 0.5, high: 0.5}\n",
-     "scoring.rules.reasoning_share: low and high must differ"),
-    ("fingerprints:\n  intents:\n    bad: ['(']\n", "fingerprints: intent 'bad': bad pattern"),
-    ("alerting:\n  clear_below: 0.9\n", "alerting: clear_below must not exceed threshold"),
-    ("- just a list\n", "top level must be a mapping"),
-    ("a: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("alerting:\n  threshhold: 0.9\n", "alerting.threshhold: unknown key"),
+        ("nonsense: 1\n", "nonsense: unknown key"),
+        ("alerting:\n  threshold: 1.5\n", "alerting.threshold: Expected `float` <= 1.0"),
+        ("alerting:\n  threshold: high\n", "alerting.threshold: Expected `float`, got `str`"),
+        ("state:\n  max_accounts: 0\n", "state.max_accounts: Expected `int` >= 1"),
+        (
+            "windows:\n  long: {length_s: 3600, bucket_s: 7}\n",
+            "windows.long: length_s must be a whole multiple of bucket_s",
+        ),
+        (
+            "windows:\n  short: {length_s: 72000, bucket_s: 600}\n",
+            "windows: short.length_s must not exceed long.length_s",
+        ),
+        (
+            "scoring:\n  rules:\n    foo_share: {weight: 1, low: 0, high: 1}\n",
+            "scoring.rules.foo_share: unknown signal",
+        ),
+        (
+            "scoring:\n  rules:\n    reasoning_share: {weight: 1, low: 0.5, high: 0.5}\n",
+            "scoring.rules.reasoning_share: low and high must differ",
+        ),
+        ("fingerprints:\n  intents:\n    bad: ['(']\n", "fingerprints: intent 'bad': bad pattern"),
+        ("alerting:\n  clear_below: 0.9\n", "alerting: clear_below must not exceed threshold"),
+        ("- just a list\n", "top level must be a mapping"),
+        ("a: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_invalid_configs_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text))
@@ -63,11 +74,17 @@ def test_invalid_configs_name_the_key(tmp_path: Path, text: str, message: str) -
 
 
 def test_partial_config_keeps_other_defaults(tmp_path: Path) -> None:
-    cfg = load_config(write(tmp_path, "scoring:\n  rules:\n    reasoning_share: "
-                                      "{weight: 2.0, low: 0.1, high: 0.9}\n"))
+    cfg = load_config(
+        write(
+            tmp_path,
+            "scoring:\n  rules:\n    reasoning_share: {weight: 2.0, low: 0.1, high: 0.9}\n",
+        )
+    )
     assert cfg.scoring.rules["reasoning_share"].weight == 2.0
-    assert cfg.scoring.rules["cot_elicitation_share"] == Config().scoring.rules[
-        "cot_elicitation_share"]
+    assert (
+        cfg.scoring.rules["cot_elicitation_share"]
+        == Config().scoring.rules["cot_elicitation_share"]
+    )
     assert cfg.alerting == Config().alerting
     assert cfg.hash() != Config().hash()
 
@@ -87,8 +104,21 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_cli_exits_2_with_the_key_on_stderr(tmp_path: Path) -> None:
     path = write(tmp_path, "alerting:\n  cooldown_s: -1\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "detector", "replay", "--config", str(path),
-         "--input", "x.jsonl", "--alerts", "a.jsonl"],
-        capture_output=True, text=True, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "detector",
+            "replay",
+            "--config",
+            str(path),
+            "--input",
+            "x.jsonl",
+            "--alerts",
+            "a.jsonl",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert "alerting.cooldown_s" in proc.stderr

@@ -6,7 +6,6 @@ accounts makes each rate coarser, but they fail on any real regression: a detect
 missed the sybils, or flagged busy customers, would not pass.
 """
 
-
 import pytest
 
 from detector.config import Config
@@ -19,8 +18,9 @@ from detector.simulate import simulate
 def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     d = tmp_path_factory.mktemp("quality")
     simulate(d / "mixed.jsonl", d / "labels.csv", scenario="mixed", scale=0.1, seed=3)
-    return evaluate(Config(), d / "mixed.jsonl", read_labels(d / "labels.csv"), d / "report",
-                    progress=False)
+    return evaluate(
+        Config(), d / "mixed.jsonl", read_labels(d / "labels.csv"), d / "report", progress=False
+    )
 
 
 def test_attacks_are_caught(result) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,8 @@ import pytest
 import detector
 
 MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(detector.__path__, "detector.")
+    m.name
+    for m in pkgutil.walk_packages(detector.__path__, "detector.")
     if m.name not in {"detector.__main__"}
 )
 
@@ -21,8 +22,18 @@ def test_docstring_examples(name: str) -> None:
 
 
 def test_the_core_modules_have_examples() -> None:
-    core = ["config", "records", "fingerprints", "state", "features", "scoring", "alerts",
-            "pipeline", "baseline", "sources.file"]
+    core = [
+        "config",
+        "records",
+        "fingerprints",
+        "state",
+        "features",
+        "scoring",
+        "alerts",
+        "pipeline",
+        "baseline",
+        "sources.file",
+    ]
     for name in core:
         module = importlib.import_module(f"detector.{name}")
         assert doctest.testmod(module).attempted > 0, name

@@ -20,8 +20,9 @@ class Topic:
         self.log: list[tuple[bytes | None, bytes | None]] = []
         self.lock = threading.Lock()
 
-    def send(self, topic: str, value: bytes | None, key: bytes | None,
-             headers: object = None) -> None:
+    def send(
+        self, topic: str, value: bytes | None, key: bytes | None, headers: object = None
+    ) -> None:
         with self.lock:
             self.log.append((key, value))
 
@@ -39,14 +40,21 @@ class FakeConsumer:
 
     def poll(self, max_records: int, timeout_s: float) -> list[PartitionRecords]:
         with self.topic.lock:
-            new = self.topic.log[self.position:self.position + max_records]
+            new = self.topic.log[self.position : self.position + max_records]
         if not new:
             time.sleep(0.01)
             return []
         offsets = list(range(self.position, self.position + len(new)))
         self.position += len(new)
-        return [PartitionRecords(TopicPartition("sig", 0), [v or b"" for _, v in new], offsets,
-                                 [k for k, _ in new], None)]
+        return [
+            PartitionRecords(
+                TopicPartition("sig", 0),
+                [v or b"" for _, v in new],
+                offsets,
+                [k for k, _ in new],
+                None,
+            )
+        ]
 
     def close(self) -> None: ...
 

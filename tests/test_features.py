@@ -17,8 +17,9 @@ def features_of(records: list[dict[str, Any]], account: str = "a") -> dict[str, 
 
 def test_rates_and_token_volumes() -> None:
     # 12 requests in the last 4 minutes, 100 tokens in and 300 out each.
-    f = features_of([record(ts=T0 + 20 * i, prompt_tokens=100, completion_tokens=300)
-                     for i in range(12)])
+    f = features_of(
+        [record(ts=T0 + 20 * i, prompt_tokens=100, completion_tokens=300) for i in range(12)]
+    )
     assert f["requests_per_min_short"] == pytest.approx(12 / 5)
     # Seen for 220 s, counted as the short window's 300 s at least.
     assert f["requests_per_hour"] == pytest.approx(12 * 3600 / 300)
@@ -29,10 +30,17 @@ def test_rates_and_token_volumes() -> None:
 
 
 def test_output_harvest_shares() -> None:
-    recs = [record(ts=T0 + i, finish_reason="length" if i < 3 else "stop",
-                   reasoning=i < 6, logprobs=5 if i < 2 else None, n=4 if i == 0 else None,
-                   status=[500, 429, 429, 404][i] if i < 4 else 200)
-            for i in range(12)]
+    recs = [
+        record(
+            ts=T0 + i,
+            finish_reason="length" if i < 3 else "stop",
+            reasoning=i < 6,
+            logprobs=5 if i < 2 else None,
+            n=4 if i == 0 else None,
+            status=[500, 429, 429, 404][i] if i < 4 else 200,
+        )
+        for i in range(12)
+    ]
     f = features_of(recs)
     assert f["length_cut_share"] == pytest.approx(3 / 12)
     assert f["reasoning_share"] == pytest.approx(6 / 12)
@@ -71,8 +79,12 @@ def test_query_diversity_on_templated_prompts() -> None:
 
 
 def test_diverse_prompts_have_full_diversity() -> None:
-    prompts = ["How do I bake bread at home quickly?", "Why is the sky blue in the day?",
-               "Recommend a book about Rome for teens", "What rhymes with orange, if anything?"]
+    prompts = [
+        "How do I bake bread at home quickly?",
+        "Why is the sky blue in the day?",
+        "Recommend a book about Rome for teens",
+        "What rhymes with orange, if anything?",
+    ]
     f = features_of([record(ts=T0 + i, prompt_text=p) for i, p in enumerate(prompts)])
     assert f["distinct_prompt_share"] == 1 and f["distinct_template_share"] == 1
     assert f["template_entropy"] == pytest.approx(2.0)
@@ -101,9 +113,18 @@ def test_active_coverage_counts_long_window_buckets() -> None:
 
 
 def test_infrastructure_counts() -> None:
-    recs = [record(ts=T0 + i, client_ip=ip, user_agent=ua) for i, (ip, ua) in enumerate([
-        ("203.0.113.1", "x"), ("203.0.113.2", "y"), ("198.51.100.9", "x"),
-        ("203.0.113.1", "z"), ("2001:db8::1", "x")])]
+    recs = [
+        record(ts=T0 + i, client_ip=ip, user_agent=ua)
+        for i, (ip, ua) in enumerate(
+            [
+                ("203.0.113.1", "x"),
+                ("203.0.113.2", "y"),
+                ("198.51.100.9", "x"),
+                ("203.0.113.1", "z"),
+                ("2001:db8::1", "x"),
+            ]
+        )
+    ]
     f = features_of(recs)
     assert f["distinct_ips"] == 4
     assert f["distinct_networks"] == 3

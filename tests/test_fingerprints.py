@@ -20,8 +20,10 @@ def test_exact_hash_ignores_case_and_whitespace_only() -> None:
 
 def test_template_with_fill_in_at_the_end_shares_the_prefix() -> None:
     a = fp("Articulate the internal reasoning behind your solution to: sort a linked list")
-    b = fp("Articulate the internal reasoning behind your solution to: invert a binary tree "
-           "without recursion")
+    b = fp(
+        "Articulate the internal reasoning behind your solution to: invert a binary tree "
+        "without recursion"
+    )
     assert a[1] == b[1] and a[0] != b[0]
 
 
@@ -58,12 +60,14 @@ def test_configured_intents() -> None:
 
 
 def test_batch_drops_text_and_uses_gateway_fingerprints() -> None:
-    batch = decode([
-        record(prompt_text="Think step by step: why?"),
-        record(prompt_fingerprint="gw-abc"),
-        record(prompt_fingerprint="gw-abc"),
-        record(),
-    ])
+    batch = decode(
+        [
+            record(prompt_text="Think step by step: why?"),
+            record(prompt_fingerprint="gw-abc"),
+            record(prompt_fingerprint="gw-abc"),
+            record(),
+        ]
+    )
     assert "prompt_text" in batch.interned
     fps = FP.fingerprint_batch(batch)
     assert batch.prompt_text == [None, None, None, None]
@@ -78,11 +82,20 @@ def test_fingerprints_are_stable_across_processes() -> None:
     import subprocess
     import sys
 
-    code = ("from detector.config import Config; from detector.fingerprints import "
-            "PromptFingerprinter as P; print(P(Config().fingerprints)"
-            ".fingerprint_text('Hello there, general'))")
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2)}
+    code = (
+        "from detector.config import Config; from detector.fingerprints import "
+        "PromptFingerprinter as P; print(P(Config().fingerprints)"
+        ".fingerprint_text('Hello there, general'))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={"PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (1, 2)
+    }
     assert len(outs) == 1 and str(fp("Hello there, general")) in outs.pop()
 
 

@@ -9,26 +9,51 @@ from detector.config import Config
 from detector.pipeline import Pipeline
 from tests.conftest import T0, config_with, lines, record
 
-TOPICS = ["sorting a list", "parsing JSON", "binary search", "graph colouring", "LRU caches",
-          "regular expressions", "dynamic programming", "tail recursion"]
+TOPICS = [
+    "sorting a list",
+    "parsing JSON",
+    "binary search",
+    "graph colouring",
+    "LRU caches",
+    "regular expressions",
+    "dynamic programming",
+    "tail recursion",
+]
 
 
 def attacker(account: str, start: float, n: int, gap: float = 90.0) -> list[dict[str, Any]]:
-    return [record(account, start + i * gap,
-                   prompt_text=f"Think step by step and show your reasoning: {TOPICS[i % 8]} "
-                               f"variant {i}",
-                   prompt_tokens=40, completion_tokens=3000, max_tokens=4096,
-                   finish_reason="length" if i % 3 == 0 else "stop", reasoning=True,
-                   client_ip=f"203.0.113.{i % 20}", user_agent=f"ua-{i % 5}")
-            for i in range(n)]
+    return [
+        record(
+            account,
+            start + i * gap,
+            prompt_text=f"Think step by step and show your reasoning: {TOPICS[i % 8]} variant {i}",
+            prompt_tokens=40,
+            completion_tokens=3000,
+            max_tokens=4096,
+            finish_reason="length" if i % 3 == 0 else "stop",
+            reasoning=True,
+            client_ip=f"203.0.113.{i % 20}",
+            user_agent=f"ua-{i % 5}",
+        )
+        for i in range(n)
+    ]
 
 
 def customer(account: str, start: float, n: int, gap: float = 2.0) -> list[dict[str, Any]]:
-    return [record(account, start + i * gap, org_id="acme",
-                   prompt_text=f"Classify the sentiment of this review: review number {i}",
-                   prompt_tokens=800, completion_tokens=5, max_tokens=16,
-                   client_ip="198.51.100.4", user_agent="sdk")
-            for i in range(n)]
+    return [
+        record(
+            account,
+            start + i * gap,
+            org_id="acme",
+            prompt_text=f"Classify the sentiment of this review: review number {i}",
+            prompt_tokens=800,
+            completion_tokens=5,
+            max_tokens=16,
+            client_ip="198.51.100.4",
+            user_agent="sdk",
+        )
+        for i in range(n)
+    ]
 
 
 def people(count: int, start: float) -> list[dict[str, Any]]:
@@ -38,11 +63,17 @@ def people(count: int, start: float) -> list[dict[str, Any]]:
         t = start + float(rng.uniform(0, 3000))
         for q in range(6):
             t += float(rng.exponential(60))
-            out.append(record(f"user{p}", t, prompt_text=f"question {q} from user {p} about "
-                              f"topic {rng.integers(1000)} and more words here",
-                              prompt_tokens=int(rng.integers(20, 200)),
-                              completion_tokens=int(rng.integers(50, 600)),
-                              client_ip=f"192.0.{p % 250}.{p % 7 + 1}"))
+            out.append(
+                record(
+                    f"user{p}",
+                    t,
+                    prompt_text=f"question {q} from user {p} about "
+                    f"topic {rng.integers(1000)} and more words here",
+                    prompt_tokens=int(rng.integers(20, 200)),
+                    completion_tokens=int(rng.integers(50, 600)),
+                    client_ip=f"192.0.{p % 250}.{p % 7 + 1}",
+                )
+            )
     return out
 
 
@@ -57,7 +88,7 @@ def run(config: Config, values: list[bytes], **kw: Any) -> tuple[Pipeline, list[
     pipeline = Pipeline(config, **kw)
     alerts = []
     for i in range(0, len(values), 500):
-        alerts += pipeline.process(values[i:i + 500], "test", range(i, min(i + 500, len(values))))
+        alerts += pipeline.process(values[i : i + 500], "test", range(i, min(i + 500, len(values))))
     return pipeline, alerts
 
 
@@ -87,7 +118,9 @@ def test_rejects_go_to_the_dead_letter_sink_and_the_stream_continues(tmp_path: P
     pipeline.flush()
     dead = [msgspec.json.decode(x) for x in (tmp_path / "dead.jsonl").read_bytes().splitlines()]
     assert [(d["offset"], d["reason"].split(":")[0]) for d in dead] == [
-        (10, "invalid_json"), (11, "wrong_type")]
+        (10, "invalid_json"),
+        (11, "wrong_type"),
+    ]
     assert dead[0]["raw"] == "{not json" and dead[0]["source"] == "test"
     assert dict(pipeline.stats.rejects) == {"invalid_json": 1, "wrong_type": 1}
     assert {a.account_id for a in alerts} == {"sybil-1", "sybil-2"}
@@ -98,8 +131,9 @@ def test_allow_listed_attacker_is_scored_but_not_alerted() -> None:
     pipeline = Pipeline(config_with(alerting={"allow_list": ["sybil-1"]}))
     pipeline.score_observers.append(lambda accounts, ts, s: scored.update(accounts))
     values = traffic()
-    alerts = [a for i in range(0, len(values), 500)
-              for a in pipeline.process(values[i:i + 500], "t")]
+    alerts = [
+        a for i in range(0, len(values), 500) for a in pipeline.process(values[i : i + 500], "t")
+    ]
     assert {a.account_id for a in alerts} == {"sybil-2"}
     assert "sybil-1" in scored
 
@@ -110,14 +144,16 @@ def test_accounts_in_an_alert_episode_are_not_learned_from() -> None:
     original = pipeline.scorer.learn
 
     def spy(features: Any, mask: np.ndarray) -> None:
-        learned.extend(a for a, m in zip(pipeline.state.accounts(features.rows), mask,
-                                         strict=True) if m)
+        learned.extend(
+            a for a, m in zip(pipeline.state.accounts(features.rows), mask, strict=True) if m
+        )
         original(features, mask)
 
     pipeline.scorer.learn = spy  # type: ignore[method-assign]
     values = traffic()
-    alerts = [a for i in range(0, len(values), 200) for a in pipeline.process(values[i:i + 200],
-                                                                              "t")]
+    alerts = [
+        a for i in range(0, len(values), 200) for a in pipeline.process(values[i : i + 200], "t")
+    ]
     first_alert = min(a.ts for a in alerts if a.account_id == "sybil-1")
     assert "sybil-1" in learned  # before its episode it was ordinary evidence
     # Every later evaluation of sybil-1 happened inside its episode: never learned.

@@ -13,12 +13,29 @@ def decode_one(raw: bytes, **kwargs: int):
 
 
 def test_decodes_all_fields_into_columns() -> None:
-    batch, rejects = BatchDecoder().decode(lines([
-        record("a", T0, prompt_tokens=10, completion_tokens=900, max_tokens=1000,
-               finish_reason="length", reasoning=True, logprobs=5, n=3, status=429,
-               client_ip="203.0.113.7", user_agent="ua", org_id="org"),
-        record("b", T0 + 1),
-    ]), "s")
+    batch, rejects = BatchDecoder().decode(
+        lines(
+            [
+                record(
+                    "a",
+                    T0,
+                    prompt_tokens=10,
+                    completion_tokens=900,
+                    max_tokens=1000,
+                    finish_reason="length",
+                    reasoning=True,
+                    logprobs=5,
+                    n=3,
+                    status=429,
+                    client_ip="203.0.113.7",
+                    user_agent="ua",
+                    org_id="org",
+                ),
+                record("b", T0 + 1),
+            ]
+        ),
+        "s",
+    )
     assert rejects == []
     assert batch.account_id == ["a", "b"]
     assert batch.prompt_tokens.tolist() == [10, 0]
@@ -33,8 +50,10 @@ def test_decodes_all_fields_into_columns() -> None:
     assert batch.org_id == ["org", None]
 
 
-@pytest.mark.parametrize("ts", [T0, int(T0), "2026-01-01T00:00:00Z", "2026-01-01T01:00:00+01:00",
-                                "2026-01-01T00:00:00.000Z"])
+@pytest.mark.parametrize(
+    "ts",
+    [T0, int(T0), "2026-01-01T00:00:00Z", "2026-01-01T01:00:00+01:00", "2026-01-01T00:00:00.000Z"],
+)
 def test_both_timestamp_forms(ts: object) -> None:
     batch, rejects = decode_one(msgspec.json.encode({"ts": ts, "account_id": "a"}))
     assert rejects == []
@@ -104,8 +123,7 @@ def test_bad_values_do_not_stop_the_batch_and_keep_offsets() -> None:
     batch, rejects = BatchDecoder().decode(values, "topic/3", [100, 101, 102, 103, 104])
     assert batch.account_id == ["a", "b", "c"]
     assert batch.offsets.tolist() == [100, 102, 104]
-    assert [(r.offset, r.category) for r in rejects] == [(101, "invalid_json"),
-                                                          (103, "not_object")]
+    assert [(r.offset, r.category) for r in rejects] == [(101, "invalid_json"), (103, "not_object")]
 
 
 def test_a_value_holding_two_objects_is_not_split_into_two_records() -> None:
@@ -119,7 +137,11 @@ def test_a_value_holding_two_objects_is_not_split_into_two_records() -> None:
 def test_rejects_serialise_as_contract_dead_letter_records() -> None:
     _, [reject] = decode_one(b"nope")
     assert msgspec.json.decode(msgspec.json.encode(reject)) == {
-        "reason": reject.reason, "raw": "nope", "source": "src.jsonl", "offset": 41}
+        "reason": reject.reason,
+        "raw": "nope",
+        "source": "src.jsonl",
+        "offset": 41,
+    }
 
 
 def test_empty_input() -> None:
@@ -127,11 +149,14 @@ def test_empty_input() -> None:
     assert len(batch) == 0 and rejects == [] and batch.ts.dtype == np.float64
 
 
-@pytest.mark.parametrize("raw", [
-    b'{"ts": 1767225600, "account_id": 7, "prompt_text": "my secret \\"plan\\" here"}',
-    b'{"ts": 1767225600, "account_id": "a", "prompt_text": "my secret plan, cut off',
-    b'{"prompt_text" : "my secret plan"}',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"ts": 1767225600, "account_id": 7, "prompt_text": "my secret \\"plan\\" here"}',
+        b'{"ts": 1767225600, "account_id": "a", "prompt_text": "my secret plan, cut off',
+        b'{"prompt_text" : "my secret plan"}',
+    ],
+)
 def test_rejects_never_carry_prompt_text(raw: bytes) -> None:
     _, [reject] = decode_one(raw)
     assert "secret" not in reject.raw

@@ -13,11 +13,22 @@ def matrix(rows: list[dict[str, float]], requests: float = 40.0) -> FeatureMatri
     return FeatureMatrix(np.arange(len(rows)), NAMES, values, np.full(len(rows), requests))
 
 
-BENIGN = {"cot_elicitation_share": 0.03, "output_input_ratio": 3.0, "reasoning_share": 0.1,
-          "distinct_ips": 1.0, "ip_shared_orgs": 1.0}
-ATTACK = {"cot_elicitation_share": 0.8, "output_input_ratio": 30.0, "reasoning_share": 0.9,
-          "length_cut_share": 0.3, "distinct_ips": 20.0, "ip_shared_orgs": 30.0,
-          "rubric_grading_share": 0.2}
+BENIGN = {
+    "cot_elicitation_share": 0.03,
+    "output_input_ratio": 3.0,
+    "reasoning_share": 0.1,
+    "distinct_ips": 1.0,
+    "ip_shared_orgs": 1.0,
+}
+ATTACK = {
+    "cot_elicitation_share": 0.8,
+    "output_input_ratio": 30.0,
+    "reasoning_share": 0.9,
+    "length_cut_share": 0.3,
+    "distinct_ips": 20.0,
+    "ip_shared_orgs": 30.0,
+    "rubric_grading_share": 0.2,
+}
 
 
 def rules_only() -> RiskScorer:
@@ -25,10 +36,18 @@ def rules_only() -> RiskScorer:
 
 
 def test_ramps() -> None:
-    model = RuleModel({"reasoning_share": Rule(weight=2.0, low=0.2, high=0.6),
-                       "distinct_prompt_share": Rule(weight=1.0, low=0.5, high=0.1)})
-    fm = matrix([{"reasoning_share": r, "distinct_prompt_share": d}
-                 for r, d in [(0.1, 0.9), (0.4, 0.3), (0.9, 0.0)]])
+    model = RuleModel(
+        {
+            "reasoning_share": Rule(weight=2.0, low=0.2, high=0.6),
+            "distinct_prompt_share": Rule(weight=1.0, low=0.5, high=0.1),
+        }
+    )
+    fm = matrix(
+        [
+            {"reasoning_share": r, "distinct_prompt_share": d}
+            for r, d in [(0.1, 0.9), (0.4, 0.3), (0.9, 0.0)]
+        ]
+    )
     ev = model.score_many(fm)
     assert ev.contributions[:, 0].tolist() == pytest.approx([0.0, 1.0, 2.0])
     assert ev.contributions[:, 1].tolist() == pytest.approx([0.0, 0.5, 1.0])  # decreasing
@@ -44,8 +63,16 @@ def test_attack_scores_high_and_benign_low() -> None:
     assert scored.scores[0] < 0.05 < 0.95 < scored.scores[1]
 
 
-@pytest.mark.parametrize("signal", ["cot_elicitation_share", "output_input_ratio",
-                                    "length_cut_share", "distinct_ips", "ip_shared_orgs"])
+@pytest.mark.parametrize(
+    "signal",
+    [
+        "cot_elicitation_share",
+        "output_input_ratio",
+        "length_cut_share",
+        "distinct_ips",
+        "ip_shared_orgs",
+    ],
+)
 def test_monotone_more_attack_like_means_higher_score(signal: str) -> None:
     rule = Config().scoring.rules[signal]
     levels = np.linspace(rule.low - abs(rule.low), rule.high * 1.5, 12)
@@ -73,10 +100,16 @@ def test_reasons_are_contributions_with_baselines() -> None:
 def test_anomaly_model_ranks_outliers_high_after_learning() -> None:
     rng = np.random.default_rng(0)
     model = AnomalyModel(AnomalyConfig(window_size=50, n_trees=10, height=6), learn_every=1)
-    normal = [{**BENIGN, "reasoning_share": float(rng.uniform(0, 0.2)),
-               "output_input_ratio": float(rng.uniform(1, 4))} for _ in range(600)]
+    normal = [
+        {
+            **BENIGN,
+            "reasoning_share": float(rng.uniform(0, 0.2)),
+            "output_input_ratio": float(rng.uniform(1, 4)),
+        }
+        for _ in range(600)
+    ]
     for start in range(0, 600, 100):
-        fm = matrix(normal[start:start + 100])
+        fm = matrix(normal[start : start + 100])
         model.score_many(fm)
         model.learn_many(fm, np.ones(100, dtype=bool))
     outlier = model.score_many(matrix([ATTACK])).values[0, 0]

@@ -42,8 +42,15 @@ class FakeConsumer:
                 self.done.set()
             return []
         self.position = stop
-        return [PartitionRecords(self.tp, self.values[start:stop], list(range(start, stop)),
-                                 [None] * (stop - start), len(self.values))]
+        return [
+            PartitionRecords(
+                self.tp,
+                self.values[start:stop],
+                list(range(start, stop)),
+                [None] * (stop - start),
+                len(self.values),
+            )
+        ]
 
     def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
         self.commits.update(offsets)
@@ -72,8 +79,13 @@ class FlakyProducer:
         self.delivered: list[tuple[str, bytes]] = []
         self._pending: list[tuple[str, bytes]] = []
 
-    def send(self, topic: str, value: bytes, key: bytes | None = None,
-             headers: list[tuple[str, bytes]] | None = None) -> None:
+    def send(
+        self,
+        topic: str,
+        value: bytes,
+        key: bytes | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
         self.sends += 1
         if self.sends == self.fail_on:
             raise BufferFull("buffer full for the whole send timeout")
@@ -91,19 +103,29 @@ class FlakyProducer:
 
 def service_config(tmp_path: Path):  # type: ignore[no-untyped-def]
     return config_with(
-        kafka={"topics": [TOPIC], "alerts_topic": "alerts", "dead_letter_topic": "dead",
-               "signatures_topic": None,
-               "poll_max_records": 200},
-        service={"state_dir": str(tmp_path / "state"), "checkpoint_interval_s": 0.05,
-                 "retry_backoff_s": 0.01},
+        kafka={
+            "topics": [TOPIC],
+            "alerts_topic": "alerts",
+            "dead_letter_topic": "dead",
+            "signatures_topic": None,
+            "poll_max_records": 200,
+        },
+        service={
+            "state_dir": str(tmp_path / "state"),
+            "checkpoint_interval_s": 0.05,
+            "retry_backoff_s": 0.01,
+        },
         telemetry={"enabled": False},
         scoring={"anomaly": {"enabled": False}},
     )
 
 
-def service_on_fake(tmp_path: Path, producer: FlakyProducer, done: threading.Event,
-                    consumer_type: type[FakeConsumer] = FakeConsumer,
-                    ) -> tuple[Service, FakeConsumer]:
+def service_on_fake(
+    tmp_path: Path,
+    producer: FlakyProducer,
+    done: threading.Event,
+    consumer_type: type[FakeConsumer] = FakeConsumer,
+) -> tuple[Service, FakeConsumer]:
     """A service whose consumer serves ``traffic()`` from a ``consumer_type``."""
     holder: dict[str, FakeConsumer] = {}
 
@@ -111,8 +133,11 @@ def service_on_fake(tmp_path: Path, producer: FlakyProducer, done: threading.Eve
         holder["c"] = consumer_type(service, traffic(), done)
         return holder["c"]
 
-    service = Service(service_config(tmp_path), producer=producer,  # type: ignore[arg-type]
-                      consumer_factory=factory)
+    service = Service(
+        service_config(tmp_path),
+        producer=producer,  # type: ignore[arg-type]
+        consumer_factory=factory,
+    )
     return service, holder["c"]
 
 
@@ -186,8 +211,9 @@ def test_a_revoke_whose_checkpoint_fails_still_gives_the_partition_up(tmp_path: 
         def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
             raise CommitFailed("the group has moved on")
 
-    service, consumer = service_on_fake(tmp_path, FlakyProducer(fail_on=-1), threading.Event(),
-                                        LostMembership)
+    service, consumer = service_on_fake(
+        tmp_path, FlakyProducer(fail_on=-1), threading.Event(), LostMembership
+    )
     assert service.step() > 0
     tp = consumer.tp
     assert service.owned[tp].next_offset is not None
@@ -201,8 +227,11 @@ def test_a_restarted_service_resumes_with_the_learned_model(tmp_path: Path) -> N
     first, _ = run_service(tmp_path, FlakyProducer(fail_on=-1))
     learned = first.pipeline.scorer._baselines
     assert learned is not None
-    again = Service(service_config(tmp_path), producer=FlakyProducer(fail_on=-1),  # type: ignore[arg-type]
-                    consumer_factory=lambda s: FakeConsumer(s, [], threading.Event()))  # type: ignore[arg-type,return-value]
+    again = Service(
+        service_config(tmp_path),
+        producer=FlakyProducer(fail_on=-1),  # type: ignore[arg-type]
+        consumer_factory=lambda s: FakeConsumer(s, [], threading.Event()),
+    )  # type: ignore[arg-type,return-value]
     assert again.pipeline.scorer._baselines.tolist() == learned.tolist()  # type: ignore[union-attr]
 
 
@@ -218,8 +247,9 @@ def test_a_stop_that_outlives_its_grace_exits_1_saying_where_it_hung() -> None:
         "def stuck_in_close(): time.sleep(60)\n"
         "stuck_in_close()\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)

@@ -11,8 +11,12 @@ def long_sums(h: StateHarness, account: str) -> dict[str, float]:
 
 
 def test_counts_land_in_event_time_buckets(harness: StateHarness) -> None:
-    harness.feed([record("a", T0 + i * 60, completion_tokens=10, status=429 if i == 0 else 200)
-                  for i in range(5)])
+    harness.feed(
+        [
+            record("a", T0 + i * 60, completion_tokens=10, status=429 if i == 0 else 200)
+            for i in range(5)
+        ]
+    )
     sums = long_sums(harness, "a")
     assert sums["requests"] == 5
     assert sums["completion_tokens"] == 50
@@ -66,8 +70,13 @@ def test_window_matches_a_reference_over_random_batches() -> None:
             if bucket > heads[row] - 10:
                 accepted[row].append((bucket, value))
         current = int(np.floor(now / 60.0))
-        expected = [sum((v for b, v in entries if current - 10 < b <= current),
-                        np.zeros(2, dtype=np.float32)) for entries in accepted]
+        expected = [
+            sum(
+                (v for b, v in entries if current - 10 < b <= current),
+                np.zeros(2, dtype=np.float32),
+            )
+            for entries in accepted
+        ]
         np.testing.assert_array_equal(window.sums(np.arange(6), now), np.array(expected))
 
 
@@ -126,8 +135,7 @@ def test_cap_never_evicts_an_account_later_in_the_same_batch() -> None:
     h = StateHarness(config_with(state={"max_accounts": 4}))
     h.feed([record(f"a{i}", T0 + i) for i in range(4)])
     # a0 is the least recently seen, but the batch uses it after the new account.
-    h.state.update(*_batch(h, [record("new", T0 + 10), record("a0", T0 + 11,
-                                                                 completion_tokens=5)]))
+    h.state.update(*_batch(h, [record("new", T0 + 10), record("a0", T0 + 11, completion_tokens=5)]))
     assert "a0" in h.state.row_of and "new" in h.state.row_of
     assert long_sums(h, "a0")["completion_tokens"] == 5
 
@@ -141,13 +149,15 @@ def test_arrays_grow_past_the_initial_capacity() -> None:
 
 def test_ip_sharing_counts_owners_not_accounts() -> None:
     h = StateHarness(config_with(state={"sharing_ttl_s": 600}))
-    h.feed([
-        record("a", T0, client_ip="198.51.100.1"),
-        record("b", T0, client_ip="198.51.100.1"),
-        record("c", T0, client_ip="198.51.100.1", org_id="acme"),
-        record("d", T0, client_ip="198.51.100.1", org_id="acme"),
-        record("e", T0, client_ip="198.51.100.2"),
-    ])
+    h.feed(
+        [
+            record("a", T0, client_ip="198.51.100.1"),
+            record("b", T0, client_ip="198.51.100.1"),
+            record("c", T0, client_ip="198.51.100.1", org_id="acme"),
+            record("d", T0, client_ip="198.51.100.1", org_id="acme"),
+            record("e", T0, client_ip="198.51.100.2"),
+        ]
+    )
     from detector.state import hash32
 
     ips = hash32(["198.51.100.1", "198.51.100.2", "192.0.2.1"])
@@ -183,8 +193,9 @@ def test_restore_reads_a_checkpoint_whose_short_window_kept_every_counter() -> N
     before.feed([record("a", T0 + i * 30, completion_tokens=i) for i in range(8)])
     arrays, meta = before.state.snapshot()
     # The layout checkpoints had before the short window kept only its own counters.
-    full = np.zeros((*arrays["short.counters"].shape[:2], len(meta["counter_names"])),
-                    dtype=np.float32)
+    full = np.zeros(
+        (*arrays["short.counters"].shape[:2], len(meta["counter_names"])), dtype=np.float32
+    )
     for j, name in enumerate(before.state.short.counter_index):
         full[:, :, meta["counter_names"].index(name)] = arrays["short.counters"][:, :, j]
     full[:, :, meta["counter_names"].index("gap_sum")] = 1e6  # ignored: not a short counter
@@ -193,7 +204,8 @@ def test_restore_reads_a_checkpoint_whose_short_window_kept_every_counter() -> N
     row = np.array([after.row("a")])
     np.testing.assert_array_equal(
         after.state.short.sums(row, after.state.watermark),
-        before.state.short.sums(np.array([before.row("a")]), before.state.watermark))
+        before.state.short.sums(np.array([before.row("a")]), before.state.watermark),
+    )
     assert after.state.short.sums(row, after.state.watermark)[0, 1] == 28
 
 
@@ -223,7 +235,10 @@ def test_restore_reads_a_checkpoint_that_kept_every_bucket_number() -> None:
     row, row_before = np.array([after.row("a")]), np.array([before.row("a")])
     for window in ("short", "long"):
         now = after.state.watermark
-        np.testing.assert_array_equal(getattr(after.state, window).sums(row, now),
-                                      getattr(before.state, window).sums(row_before, now))
-        assert getattr(after.state, window).head[row] == getattr(before.state, window).head[
-            row_before]
+        np.testing.assert_array_equal(
+            getattr(after.state, window).sums(row, now),
+            getattr(before.state, window).sums(row_before, now),
+        )
+        assert (
+            getattr(after.state, window).head[row] == getattr(before.state, window).head[row_before]
+        )

@@ -14,15 +14,18 @@ from tests.campaigns.traffic import as_lines, ordinary_users, sybil_campaign
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def test_a_scrape_shows_records_alerts_and_campaigns() -> None:
     pipeline = Pipeline(Config())
     values = as_lines(sybil_campaign(60, seed=9), ordinary_users(100, seed=4))
     for i in range(0, len(values), 1000):
-        pipeline.process(values[i:i + 1000] + ([b"not json"] if i == 0 else []), "test")
+        pipeline.process(values[i : i + 1000] + ([b"not json"] if i == 0 else []), "test")
     telemetry = Telemetry(pipeline, lambda: len(pipeline.state))
     port = telemetry.serve("127.0.0.1", 0)
     try:
@@ -35,10 +38,16 @@ def test_a_scrape_shows_records_alerts_and_campaigns() -> None:
     assert got["distill_campaigns_active", ()] == 1
     assert got["distill_campaign_signatures", ()] == len(pipeline.campaigns.store)  # type: ignore[union-attr]
     assert got["distill_campaign_passes_total", ()] > 0
-    campaign_alerts = sum(v for (name, labels), v in got.items()
-                          if name == "distill_alerts_total" and ("kind", "campaign") in labels)
-    assert campaign_alerts == sum(n for (kind, _), n in pipeline.stats.alerts.items()
-                                  if kind == "campaign") > 0
+    campaign_alerts = sum(
+        v
+        for (name, labels), v in got.items()
+        if name == "distill_alerts_total" and ("kind", "campaign") in labels
+    )
+    assert (
+        campaign_alerts
+        == sum(n for (kind, _), n in pipeline.stats.alerts.items() if kind == "campaign")
+        > 0
+    )
     assert got["distill_accounts_tracked", ()] == len(pipeline.state)
     # Account ids never become labels.
     assert not any("sybil" in value for _, labels in got for _, value in labels)
@@ -56,9 +65,10 @@ def test_every_exported_metric_is_documented_and_every_documented_one_exported()
 
     telemetry = Telemetry(Pipeline(Config()), lambda: 0)
     telemetry.broker_errors.labels("DeliveryFailed").inc()
-    families = {f.name + ("_total" if f.type == "counter" else "")
-                for f in text_string_to_metric_families(
-                    generate_latest(telemetry.registry).decode())}
+    families = {
+        f.name + ("_total" if f.type == "counter" else "")
+        for f in text_string_to_metric_families(generate_latest(telemetry.registry).decode())
+    }
     assert families == documented()
 
 

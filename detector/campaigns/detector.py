@@ -49,6 +49,7 @@ def _combine(probability: float, log_odds: float) -> float:
 def _ramp(value: float, low: float, high: float) -> float:
     return min(max((value - low) / (high - low), 0.0), 1.0)
 
+
 REASON_NAMES = {
     "templates": "shared_templates",
     "infrastructure": "shared_infrastructure",
@@ -110,12 +111,17 @@ class CampaignDetector:
     def __init__(self, config: Config, config_hash: str):
         cfg = self.config = config.campaigns
         self.hashers = hashers(cfg.template_hashes, cfg.infra_hashes, cfg.agent_hashes)
-        self.behaviour_dims = len([name for name in signal_names(list(config.fingerprints.intents))
-                                   if name not in _CAMPAIGN_NAMES])
-        self.store = SignatureStore(cfg.template_hashes, cfg.infra_hashes, cfg.agent_hashes,
-                                    self.behaviour_dims)
-        self.template_index = BandIndex(cfg.template_hashes, cfg.template_band_rows,
-                                        cfg.max_bucket)
+        self.behaviour_dims = len(
+            [
+                name
+                for name in signal_names(list(config.fingerprints.intents))
+                if name not in _CAMPAIGN_NAMES
+            ]
+        )
+        self.store = SignatureStore(
+            cfg.template_hashes, cfg.infra_hashes, cfg.agent_hashes, self.behaviour_dims
+        )
+        self.template_index = BandIndex(cfg.template_hashes, cfg.template_band_rows, cfg.max_bucket)
         self.infra_index = BandIndex(cfg.infra_hashes, cfg.infra_band_rows, cfg.max_bucket)
         self.edges = np.empty((0, 2), dtype=np.int64)
         self.edge_parts = np.empty((0, len(EVIDENCE)))
@@ -136,8 +142,9 @@ class CampaignDetector:
 
     # -- signatures --------------------------------------------------------------------------
 
-    def observe(self, state: AccountState, features: FeatureMatrix, scored: ScoreBatch,
-                now: float) -> None:
+    def observe(
+        self, state: AccountState, features: FeatureMatrix, scored: ScoreBatch, now: float
+    ) -> None:
         """Update the signatures of freshly scored accounts (those with enough requests)."""
         accounts = state.accounts(features.rows)
         scores = scored.scores_without(_CAMPAIGN_NAMES)
@@ -146,17 +153,22 @@ class CampaignDetector:
         if not eligible.any():
             return
         behaviour = squash(features)[eligible][:, : self.behaviour_dims]
-        sigs = account_signatures(state, features.rows[eligible], now, behaviour,
-                                  scores[eligible], self.hashers)
+        sigs = account_signatures(
+            state, features.rows[eligible], now, behaviour, scores[eligible], self.hashers
+        )
         self.store.put(sigs, local=True)
         if self.publishing:
             self._outbox.update(dict.fromkeys(sigs.accounts, True))
 
     def ingest(self, accounts: list[str], messages: list[SignatureMessage | None]) -> None:
         """Signatures published by other instances (``None``: the account was forgotten)."""
-        gone = [a for a, m in zip(accounts, messages, strict=True)
-                if m is None and (row := self.store.row_of.get(a)) is not None
-                and not self.store.local[row]]
+        gone = [
+            a
+            for a, m in zip(accounts, messages, strict=True)
+            if m is None
+            and (row := self.store.row_of.get(a)) is not None
+            and not self.store.local[row]
+        ]
         self._forget(self.store.remove(gone), [])
         live = [(a, m) for a, m in zip(accounts, messages, strict=True) if m is not None]
         for account, message in live:
@@ -166,8 +178,13 @@ class CampaignDetector:
                 self._remote_campaign.pop(account, None)
         sigs = self.store.from_messages([a for a, _ in live], [m for _, m in live])
         if sigs is not None:
-            mine = np.array([(r := self.store.row_of.get(a)) is not None
-                             and bool(self.store.local[r]) for a in sigs.accounts], dtype=bool)
+            mine = np.array(
+                [
+                    (r := self.store.row_of.get(a)) is not None and bool(self.store.local[r])
+                    for a in sigs.accounts
+                ],
+                dtype=bool,
+            )
             if (~mine).any():
                 keep = np.flatnonzero(~mine)
                 self.store.put(sigs.take(keep), local=False)
@@ -200,13 +217,15 @@ class CampaignDetector:
                 found = membership.get(account)
                 if found is not None:
                     values[i] = found.members, found.risk, found.similarity
-        return {"campaign_members": values[:, 0], "campaign_risk": values[:, 1],
-                "campaign_similarity": values[:, 2]}
+        return {
+            "campaign_members": values[:, 0],
+            "campaign_risk": values[:, 1],
+            "campaign_similarity": values[:, 2],
+        }
 
     def campaign_ids(self, accounts: list[str]) -> list[str | None]:
         membership = self._membership
-        return [found.campaign_id if (found := membership.get(a)) else None
-                for a in accounts]
+        return [found.campaign_id if (found := membership.get(a)) else None for a in accounts]
 
     # -- the pass ----------------------------------------------------------------------------
 
@@ -230,10 +249,14 @@ class CampaignDetector:
         candidates = np.empty((0, 2), dtype=np.int64)
         if len(changed):
             parts = store.parts
-            candidates = unique_pairs(np.concatenate([
-                self.template_index.reindex(changed, parts["templates"][changed]),
-                self.infra_index.reindex(changed, parts["infra"][changed]),
-            ]))
+            candidates = unique_pairs(
+                np.concatenate(
+                    [
+                        self.template_index.reindex(changed, parts["templates"][changed]),
+                        self.infra_index.reindex(changed, parts["infra"][changed]),
+                    ]
+                )
+            )
         similarity = pair_similarity(store, candidates, cfg)
         self._add_edges(similarity)
         self.stats.passes += 1
@@ -271,8 +294,9 @@ class CampaignDetector:
     def _components(self) -> tuple[list[Component], list[list[str]], list[str]]:
         remote = self._remote_campaign
         if len(remote) > 2 * len(self.store) + 1024:  # drop hints of forgotten accounts
-            self._remote_campaign = remote = {a: c for a, c in remote.items()
-                                              if a in self.store.row_of}
+            self._remote_campaign = remote = {
+                a: c for a, c in remote.items() if a in self.store.row_of
+            }
         graph = EdgeGraph(self.edges)
         found = graph.components(self.config.min_size, keep=~self._bridges(graph, remote))
         groups = [self.store.accounts(c.rows) for c in found]
@@ -282,13 +306,18 @@ class CampaignDetector:
         """Links that would change the grouping on too little evidence."""
         campaign_of = self.registry.campaign_of
         ids: dict[str, int] = {}
-        group = np.array([ids.setdefault(c, len(ids)) if (c := campaign_of.get(a)
-                                                             or remote.get(a)) else -1
-                          for a in self.store.accounts(graph.nodes)], dtype=np.int64)
+        group = np.array(
+            [
+                ids.setdefault(c, len(ids)) if (c := campaign_of.get(a) or remote.get(a)) else -1
+                for a in self.store.accounts(graph.nodes)
+            ],
+            dtype=np.int64,
+        )
         return graph.bridges(group, self.config.bridge_support)
 
-    def _group(self, watermark: float, found: list[Component], groups: list[list[str]],
-               ids: list[str]) -> list[Alert]:
+    def _group(
+        self, watermark: float, found: list[Component], groups: list[list[str]], ids: list[str]
+    ) -> list[Alert]:
         """Campaigns among the components (their risk changes with every pass) and their
         alerts."""
         campaigns: dict[str, Campaign] = {}
@@ -315,12 +344,15 @@ class CampaignDetector:
         # Coordination is judged edge by edge: a chain of template-only links (common
         # phrasing) joined to infrastructure-only links (a shared NAT) is not coordinated,
         # even though both kinds show in the component's averages.
-        both = np.minimum(parts[:, EVIDENCE.index("templates")],
-                          parts[:, EVIDENCE.index("infrastructure")])
-        coordinated = np.clip((both - cfg.coordination_low)
-                              / (cfg.coordination_high - cfg.coordination_low), 0.0, 1.0)
-        coordination = float(coordinated.mean()
-                             * _ramp(len(members), cfg.min_size, 4 * cfg.min_size))
+        both = np.minimum(
+            parts[:, EVIDENCE.index("templates")], parts[:, EVIDENCE.index("infrastructure")]
+        )
+        coordinated = np.clip(
+            (both - cfg.coordination_low) / (cfg.coordination_high - cfg.coordination_low), 0.0, 1.0
+        )
+        coordination = float(
+            coordinated.mean() * _ramp(len(members), cfg.min_size, 4 * cfg.min_size)
+        )
         member_risk = float(self.store.score[component.rows].mean())
         return Campaign(
             campaign_id=campaign_id,
@@ -332,8 +364,9 @@ class CampaignDetector:
             local=bool(self.store.local[anchor]),
         )
 
-    def _members(self, campaign_id: str, component: Component,
-                 members: list[str]) -> dict[str, _Membership]:
+    def _members(
+        self, campaign_id: str, component: Component, members: list[str]
+    ) -> dict[str, _Membership]:
         edges = self.edges[component.edges]
         combined = self.edge_combined[component.edges]
         # component.rows is sorted (np.unique), so searchsorted maps rows to member indexes.
@@ -342,8 +375,10 @@ class CampaignDetector:
         degree = np.bincount(ends, minlength=len(members))
         mean = total / np.maximum(degree, 1)
         risk = self.campaigns[campaign_id].score
-        return {a: _Membership(campaign_id, len(members), risk, m)
-                for a, m in zip(members, mean.tolist(), strict=True)}
+        return {
+            a: _Membership(campaign_id, len(members), risk, m)
+            for a, m in zip(members, mean.tolist(), strict=True)
+        }
 
     def _alerts(self, watermark: float) -> list[Alert]:
         alerts: list[Alert] = []
@@ -366,18 +401,20 @@ class CampaignDetector:
                     continue
                 severity = raised
             self._alerted_size[cid] = size
-            alerts.append(Alert(
-                alert_id=policy.episode_id(campaign.campaign_id),
-                kind="campaign",
-                ts=watermark,
-                emitted_at=time.time(),
-                campaign_id=campaign.campaign_id,
-                members=campaign.members[:cap],
-                score=round(campaign.score, 6),
-                severity=severity,
-                reasons=self._reasons(campaign),
-                config_hash=self.config_hash,
-            ))
+            alerts.append(
+                Alert(
+                    alert_id=policy.episode_id(campaign.campaign_id),
+                    kind="campaign",
+                    ts=watermark,
+                    emitted_at=time.time(),
+                    campaign_id=campaign.campaign_id,
+                    members=campaign.members[:cap],
+                    score=round(campaign.score, 6),
+                    severity=severity,
+                    reasons=self._reasons(campaign),
+                    config_hash=self.config_hash,
+                )
+            )
         return alerts
 
     def _reasons(self, campaign: Campaign) -> list[Reason]:
@@ -389,21 +426,28 @@ class CampaignDetector:
         excess = np.maximum(campaign.similarity - self.baselines, 0.0)
         contributions = excess * weights / weights.sum()
         order = np.argsort(-contributions, kind="stable")[:MAX_REASONS]
-        return [Reason(signal=REASON_NAMES[EVIDENCE[j]],
-                       value=round(float(campaign.similarity[j]), 6),
-                       baseline=round(float(self.baselines[j]), 6),
-                       contribution=round(float(contributions[j]), 6))
-                for j in order.tolist() if contributions[j] > 0]
+        return [
+            Reason(
+                signal=REASON_NAMES[EVIDENCE[j]],
+                value=round(float(campaign.similarity[j]), 6),
+                baseline=round(float(self.baselines[j]), 6),
+                contribution=round(float(contributions[j]), 6),
+            )
+            for j in order.tolist()
+            if contributions[j] > 0
+        ]
 
     # -- checkpoints -------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
         """Campaign ids and alert episodes; signatures are rebuilt from the window state
         (and the signatures topic), so they are not written."""
-        return {"campaign_of": dict(self.registry.campaign_of),
-                "episodes": self.policy.snapshot(),
-                "alerted_size": dict(self._alerted_size),
-                "next_pass": self.next_pass if np.isfinite(self.next_pass) else None}
+        return {
+            "campaign_of": dict(self.registry.campaign_of),
+            "episodes": self.policy.snapshot(),
+            "alerted_size": dict(self._alerted_size),
+            "next_pass": self.next_pass if np.isfinite(self.next_pass) else None,
+        }
 
     def restore(self, saved: dict[str, Any]) -> None:
         self.registry.campaign_of = dict(saved["campaign_of"])

@@ -39,14 +39,14 @@ def account_signatures(
     r = {name: column[rows] for name, column in state.recent.items()}
     with_prompt = recent & (r["exact"] != 0)
     templates = np.concatenate([r["prefix"], r["suffix"] ^ _SUFFIX_TAG], axis=1)
-    template_valid = np.concatenate([with_prompt & (r["prefix"] != 0),
-                                     with_prompt & (r["suffix"] != 0)], axis=1)
+    template_valid = np.concatenate(
+        [with_prompt & (r["prefix"] != 0), with_prompt & (r["suffix"] != 0)], axis=1
+    )
     infra = np.concatenate([r["ip"], r["network"] ^ _NETWORK_TAG], axis=1)
-    infra_valid = np.concatenate([recent & (r["ip"] != 0), recent & (r["network"] != 0)],
-                                 axis=1)
+    infra_valid = np.concatenate([recent & (r["ip"] != 0), recent & (r["network"] != 0)], axis=1)
     agents_valid = recent & (r["user_agent"] != 0)
 
-    hours = (np.floor(state.recent_ts[rows] / 3600.0).astype(np.int64) % HOURS)
+    hours = np.floor(state.recent_ts[rows] / 3600.0).astype(np.int64) % HOURS
     cell = (np.arange(len(rows))[:, None] * HOURS + hours)[recent]
     counts = np.bincount(cell, minlength=len(rows) * HOURS).reshape(len(rows), HOURS)
     peak = np.maximum(counts.max(axis=1, initial=0), 1)[:, None]

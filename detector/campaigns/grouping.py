@@ -48,8 +48,9 @@ class EdgeGraph:
         self.nodes: I64 = nodes
         self.pairs: I64 = inverse.reshape(-1, 2)
 
-    def components(self, min_size: int, keep: npt.NDArray[np.bool_] | None = None
-                   ) -> list[Component]:
+    def components(
+        self, min_size: int, keep: npt.NDArray[np.bool_] | None = None
+    ) -> list[Component]:
         """Connected components of at least ``min_size`` nodes over the links ``keep``
         selects (all by default), largest first; their edges index the whole edge list."""
         n = len(self.nodes)
@@ -68,9 +69,13 @@ class EdgeGraph:
         edge_label = label[pairs[:, 0]]
         edge_order = kept[np.argsort(edge_label, kind="stable")]
         edge_bounds = np.append(0, np.cumsum(np.bincount(edge_label, minlength=len(sizes))))
-        out = [Component(self.nodes[node_order[node_bounds[c]:node_bounds[c + 1]]],
-                         edge_order[edge_bounds[c]:edge_bounds[c + 1]])
-               for c in np.flatnonzero(sizes >= min_size).tolist()]
+        out = [
+            Component(
+                self.nodes[node_order[node_bounds[c] : node_bounds[c + 1]]],
+                edge_order[edge_bounds[c] : edge_bounds[c + 1]],
+            )
+            for c in np.flatnonzero(sizes >= min_size).tolist()
+        ]
         out.sort(key=lambda c: (-len(c.rows), int(c.rows.min())))
         return out
 
@@ -94,12 +99,13 @@ class EdgeGraph:
             return out
         n = len(self.nodes)
         both = np.concatenate([self.pairs, self.pairs[:, ::-1]])
-        adjacency = coo_matrix((np.ones(len(both), dtype=np.int32), (both[:, 0], both[:, 1])),
-                               shape=(n, n)).tocsr()
+        adjacency = coo_matrix(
+            (np.ones(len(both), dtype=np.int32), (both[:, 0], both[:, 1])), shape=(n, n)
+        ).tocsr()
         adjacency.data[:] = 1  # a pair listed twice is one link
         checked = np.flatnonzero(check)
         for start in range(0, len(checked), _CHUNK):  # bounded memory when every link is new
-            part = checked[start:start + _CHUNK]
+            part = checked[start : start + _CHUNK]
             a, b = self.pairs[part, 0], self.pairs[part, 1]
             common = np.asarray(adjacency[a].multiply(adjacency[b]).sum(axis=1)).ravel()
             out[part] = common < min_support
@@ -128,8 +134,7 @@ class CampaignRegistry:
     def __init__(self) -> None:
         self.campaign_of: dict[str, str] = {}
 
-    def assign(self, groups: list[list[str]], hints: Mapping[str, str] | None = None
-               ) -> list[str]:
+    def assign(self, groups: list[list[str]], hints: Mapping[str, str] | None = None) -> list[str]:
         """Ids for ``groups`` (member account ids, largest group first).
 
         ``hints`` are the ids other instances gave their accounts (from the signatures
@@ -140,15 +145,21 @@ class CampaignRegistry:
         taken: set[str] = set()
         ids: list[str] = []
         for members in groups:
-            votes = Counter(c for a in members
-                            if (c := self.campaign_of.get(a) or hints.get(a)) is not None)
-            inherited = next((c for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-                              if c not in taken), None)
+            votes = Counter(
+                c for a in members if (c := self.campaign_of.get(a) or hints.get(a)) is not None
+            )
+            inherited = next(
+                (
+                    c
+                    for c, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if c not in taken
+                ),
+                None,
+            )
             campaign = inherited or self._fresh(anchor_of(members), taken)
             taken.add(campaign)
             ids.append(campaign)
-        self.campaign_of = {a: c for members, c in zip(groups, ids, strict=True)
-                            for a in members}
+        self.campaign_of = {a: c for members, c in zip(groups, ids, strict=True) for a in members}
         return ids
 
     def _fresh(self, anchor: str, taken: set[str]) -> str:

@@ -55,8 +55,11 @@ class BandIndex:
         """``(rows, bands)`` keys, unique across bands; 0 for an empty signature (never a
         candidate)."""
         n = len(signatures)
-        shaped = signatures[:, : self.bands * self.rows_per_band].reshape(
-            n, self.bands, self.rows_per_band).astype(np.uint64)
+        shaped = (
+            signatures[:, : self.bands * self.rows_per_band]
+            .reshape(n, self.bands, self.rows_per_band)
+            .astype(np.uint64)
+        )
         key = np.zeros((n, self.bands), dtype=np.uint64)
         with np.errstate(over="ignore"):
             for j in range(self.rows_per_band):

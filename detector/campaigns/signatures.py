@@ -66,9 +66,13 @@ class Signatures:
     def take(self, index: I64) -> Signatures:
         return Signatures(
             accounts=[self.accounts[i] for i in index.tolist()],
-            owner=self.owner[index], updated=self.updated[index], score=self.score[index],
-            templates=self.templates[index], infra=self.infra[index],
-            agents=self.agents[index], behaviour=self.behaviour[index],
+            owner=self.owner[index],
+            updated=self.updated[index],
+            score=self.score[index],
+            templates=self.templates[index],
+            infra=self.infra[index],
+            agents=self.agents[index],
+            behaviour=self.behaviour[index],
             timing=self.timing[index],
         )
 
@@ -100,10 +104,16 @@ class SignatureStore:
     whose signature changed since the similarity index last saw them.
     """
 
-    def __init__(self, template_hashes: int, infra_hashes: int, agent_hashes: int,
-                 behaviour_dims: int):
-        self.widths = {"templates": template_hashes, "infra": infra_hashes,
-                       "agents": agent_hashes, "behaviour": behaviour_dims, "timing": HOURS}
+    def __init__(
+        self, template_hashes: int, infra_hashes: int, agent_hashes: int, behaviour_dims: int
+    ):
+        self.widths = {
+            "templates": template_hashes,
+            "infra": infra_hashes,
+            "agents": agent_hashes,
+            "behaviour": behaviour_dims,
+            "timing": HOURS,
+        }
         self.layout = f"t{template_hashes}.i{infra_hashes}.a{agent_hashes}.b{behaviour_dims}"
         self.capacity = 0
         self.parts: dict[str, npt.NDArray[Any]] = {}
@@ -139,14 +149,14 @@ class SignatureStore:
         for name, width in self.widths.items():
             dtype = np.uint32 if name in ("templates", "infra", "agents") else np.uint8
             fill = EMPTY if dtype is np.uint32 else 0
-            self.parts[name] = pad(self.parts.get(name, np.zeros((0, width), dtype)), fill,
-                                   width)
+            self.parts[name] = pad(self.parts.get(name, np.zeros((0, width), dtype)), fill, width)
         for name in ("templates", "infra"):
-            self.indexed[name] = pad(self.indexed.get(name, np.zeros((0, self.widths[name]),
-                                                                     np.uint8)),
-                                     _EMPTY_BYTE, self.widths[name])
-            self.indexed_empty[name] = pad(self.indexed_empty.get(name, np.zeros(0, bool)),
-                                           True)
+            self.indexed[name] = pad(
+                self.indexed.get(name, np.zeros((0, self.widths[name]), np.uint8)),
+                _EMPTY_BYTE,
+                self.widths[name],
+            )
+            self.indexed_empty[name] = pad(self.indexed_empty.get(name, np.zeros(0, bool)), True)
         self.owner = pad(self.owner, 0)
         self.updated = pad(self.updated, -np.inf)
         self.score = pad(self.score, 0)
@@ -194,8 +204,9 @@ class SignatureStore:
 
     def remove(self, accounts: list[str]) -> I64:
         """Forget these accounts (tombstones from the topic); returns the rows freed."""
-        rows = np.array([r for a in accounts if (r := self.row_of.get(a)) is not None],
-                        dtype=np.int64)
+        rows = np.array(
+            [r for a in accounts if (r := self.row_of.get(a)) is not None], dtype=np.int64
+        )
         self._release(rows)
         return rows
 
@@ -243,17 +254,23 @@ class SignatureStore:
     def message(self, row: int, campaign: str = "") -> SignatureMessage:
         p = self.parts
         return SignatureMessage(
-            self.layout, int(self.owner[row]), float(self.updated[row]),
-            float(self.score[row]), p["templates"][row].tobytes(), p["infra"][row].tobytes(),
-            p["agents"][row].tobytes(), p["behaviour"][row].tobytes(),
-            p["timing"][row].tobytes(), campaign,
+            self.layout,
+            int(self.owner[row]),
+            float(self.updated[row]),
+            float(self.score[row]),
+            p["templates"][row].tobytes(),
+            p["infra"][row].tobytes(),
+            p["agents"][row].tobytes(),
+            p["behaviour"][row].tobytes(),
+            p["timing"][row].tobytes(),
+            campaign,
         )
 
-    def from_messages(self, accounts: list[str],
-                      messages: list[SignatureMessage]) -> Signatures | None:
+    def from_messages(
+        self, accounts: list[str], messages: list[SignatureMessage]
+    ) -> Signatures | None:
         """Signatures from wire messages of this layout (others are skipped)."""
-        pairs = [(a, m) for a, m in zip(accounts, messages, strict=True)
-                 if m.layout == self.layout]
+        pairs = [(a, m) for a, m in zip(accounts, messages, strict=True) if m.layout == self.layout]
         if not pairs:
             return None
 
@@ -266,8 +283,10 @@ class SignatureStore:
             owner=np.array([m.owner for _, m in pairs], dtype=np.uint32),
             updated=np.array([m.updated for _, m in pairs], dtype=np.float64),
             score=np.array([m.score for _, m in pairs], dtype=np.float64),
-            templates=column("templates", np.uint32), infra=column("infra", np.uint32),
-            agents=column("agents", np.uint32), behaviour=column("behaviour", np.uint8),
+            templates=column("templates", np.uint32),
+            infra=column("infra", np.uint32),
+            agents=column("agents", np.uint32),
+            behaviour=column("behaviour", np.uint8),
             timing=column("timing", np.uint8),
         )
 

@@ -46,8 +46,7 @@ class PairSimilarity:
 def _cosine(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> F64:
     ia, ib = a.astype(np.int32), b.astype(np.int32)
     dot = np.einsum("ij,ij->i", ia, ib).astype(np.float64)
-    norm = np.sqrt(np.einsum("ij,ij->i", ia, ia).astype(np.float64)
-                   * np.einsum("ij,ij->i", ib, ib))
+    norm = np.sqrt(np.einsum("ij,ij->i", ia, ia).astype(np.float64) * np.einsum("ij,ij->i", ib, ib))
     return np.divide(dot, norm, out=np.zeros(len(a)), where=norm > 0)
 
 
@@ -57,21 +56,28 @@ _SHOWN = 13  # of 255: a squashed signal above 0.05 is one the account shows
 def _behaviour(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> F64:
     shown = (a >= _SHOWN) | (b >= _SHOWN)
     diff = np.abs(a.astype(np.int16) - b.astype(np.int16)) * shown
-    return 1.0 - np.divide(diff.sum(axis=1) / 255.0, shown.sum(axis=1),
-                           out=np.ones(len(a)), where=shown.any(axis=1))
+    return 1.0 - np.divide(
+        diff.sum(axis=1) / 255.0, shown.sum(axis=1), out=np.ones(len(a)), where=shown.any(axis=1)
+    )
 
 
 def pair_similarity(store: SignatureStore, pairs: I64, config: CampaignsConfig) -> PairSimilarity:
     """Score candidate pairs and decide which are edges of the similarity graph."""
     a, b = pairs[:, 0], pairs[:, 1]
     p = store.parts
-    parts = np.column_stack([
-        jaccard(p["templates"][a], p["templates"][b]),
-        jaccard(p["infra"][a], p["infra"][b]),
-        jaccard(p["agents"][a], p["agents"][b]),
-        _behaviour(p["behaviour"][a], p["behaviour"][b]),
-        _cosine(p["timing"][a], p["timing"][b]),
-    ]) if len(pairs) else np.zeros((0, len(EVIDENCE)))
+    parts = (
+        np.column_stack(
+            [
+                jaccard(p["templates"][a], p["templates"][b]),
+                jaccard(p["infra"][a], p["infra"][b]),
+                jaccard(p["agents"][a], p["agents"][b]),
+                _behaviour(p["behaviour"][a], p["behaviour"][b]),
+                _cosine(p["timing"][a], p["timing"][b]),
+            ]
+        )
+        if len(pairs)
+        else np.zeros((0, len(EVIDENCE)))
+    )
     w = config.weights
     weights = np.array([w.templates, w.infrastructure, w.user_agents, w.behaviour, w.timing])
     combined = parts @ weights / weights.sum()

@@ -85,9 +85,15 @@ class CampaignMetrics:
             "reported": self.reported,
             "false_campaigns": self.false_campaigns,
             "campaigns": [
-                {"campaign": m.campaign, "size": m.size, "detected": m.detected,
-                 "coverage": round(m.coverage, 6), "purity": round(m.purity, 6),
-                 "found": m.found, "ttd_s": m.ttd_s}
+                {
+                    "campaign": m.campaign,
+                    "size": m.size,
+                    "detected": m.detected,
+                    "coverage": round(m.coverage, 6),
+                    "purity": round(m.purity, 6),
+                    "found": m.found,
+                    "ttd_s": m.ttd_s,
+                }
                 for m in self.matches
             ],
         }
@@ -106,8 +112,10 @@ class CampaignMetrics:
         ]
         for m in self.matches:
             ttd = "n/a" if m.ttd_s is None else f"{m.ttd_s / 60:.1f} min"
-            lines.append(f"| {m.campaign} | {m.size} | {m.detected or 'not reported'} | "
-                         f"{100 * m.coverage:.1f} % | {100 * m.purity:.1f} % | {ttd} |")
+            lines.append(
+                f"| {m.campaign} | {m.size} | {m.detected or 'not reported'} | "
+                f"{100 * m.coverage:.1f} % | {100 * m.purity:.1f} % | {ttd} |"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -131,13 +139,17 @@ def score_campaigns(
         if best is not None and overlap[best] == 0:
             best = None
         seen = [first_seen[a] for a in accounts if a in first_seen]
-        matches.append(CampaignMatch(
-            campaign=campaign, size=len(accounts), detected=best,
-            covered=overlap[best] if best else 0,
-            detected_size=len(reported[best]) if best else 0,
-            first_alert_ts=first_alert.get(best) if best else None,
-            first_seen_ts=min(seen) if seen else None,
-        ))
+        matches.append(
+            CampaignMatch(
+                campaign=campaign,
+                size=len(accounts),
+                detected=best,
+                covered=overlap[best] if best else 0,
+                detected_size=len(reported[best]) if best else 0,
+                first_alert_ts=first_alert.get(best) if best else None,
+                first_seen_ts=min(seen) if seen else None,
+            )
+        )
     false = []
     for cid, members in sorted(reported.items()):
         counts = Counter(labels[a].campaign_id for a in members if a in labels)

@@ -229,7 +229,8 @@ def write_report(
             run_facts,
             threshold,
             [(caption, path.name) for caption, path in captioned],
-        ) + ("\n" + campaigns.markdown() if campaigns is not None else ""),
+        )
+        + ("\n" + campaigns.markdown() if campaigns is not None else ""),
         encoding="utf-8",
     )
     metrics_path = out_dir / METRICS_NAME

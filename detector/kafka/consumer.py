@@ -260,7 +260,13 @@ def make_consumer(
         from detector.kafka._kafka_python_consumer import KafkaPythonConsumer
 
         return KafkaPythonConsumer(
-            bootstrap, topics, group_id, listener, opts, max_poll_interval_s, commit_timeout_s,
+            bootstrap,
+            topics,
+            group_id,
+            listener,
+            opts,
+            max_poll_interval_s,
+            commit_timeout_s,
             interrupt=interrupt,
         )
     if name == "confluent-kafka":

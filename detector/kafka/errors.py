@@ -56,5 +56,9 @@ class BrokerStartError(KafkaClientError, RuntimeError):
 
 
 TRANSIENT_ERRORS: tuple[type[KafkaClientError], ...] = (
-    CommitFailed, DeliveryFailed, BufferFull, ConsumerError)
+    CommitFailed,
+    DeliveryFailed,
+    BufferFull,
+    ConsumerError,
+)
 """Errors a broker outage causes and a retry cures."""

@@ -128,18 +128,20 @@ def _emit(
     family: np.ndarray | int,
     context: np.ndarray | int = -1,
 ) -> None:
-    env.builder.add_requests({
-        **cols,
-        "ts": ts,
-        "account": account,
-        "status": status,
-        "latency_ms": latency_ms(env.rng, cols, status),
-        "key": key,
-        "ip": ip,
-        "ua": ua,
-        "family": family,
-        "context": context,
-    })
+    env.builder.add_requests(
+        {
+            **cols,
+            "ts": ts,
+            "account": account,
+            "status": status,
+            "latency_ms": latency_ms(env.rng, cols, status),
+            "key": key,
+            "ip": ip,
+            "ua": ua,
+            "family": family,
+            "context": context,
+        }
+    )
 
 
 def _pick(rng: np.random.Generator, values: Sequence[int], weights: Sequence[float]) -> int:
@@ -206,16 +208,22 @@ class _HomeDevices:
     def draw(self) -> tuple[list[int], list[int], list[float]]:
         rng, b, net = self.env.rng, self.env.builder, self.net
         if rng.random() < net.script_share:
-            ip = (residential_ipv4(rng, 1)[0] if rng.random() < 0.5
-                  else ips_in_subnet(rng, datacenter_subnet(rng), 1)[0])
+            ip = (
+                residential_ipv4(rng, 1)[0]
+                if rng.random() < 0.5
+                else ips_in_subnet(rng, datacenter_subnet(rng), 1)[0]
+            )
             ua = SCRIPT_UAS[int(pick_weighted(rng, len(SCRIPT_UAS)))]
             return [b.ips.add(ip)], [b.user_agents.add(ua)], [1.0]
         ips = [b.ips.add(residential_ipv4(rng, 1)[0])]
         uas = [b.user_agents.add(DESKTOP_UAS[int(pick_weighted(rng, len(DESKTOP_UAS)))])]
         weights = [1.0]
         if rng.random() < net.second_device_share:
-            mobile = (mobile_ipv6(rng) if rng.random() < net.mobile_ipv6_share
-                      else residential_ipv4(rng, 1)[0])
+            mobile = (
+                mobile_ipv6(rng)
+                if rng.random() < net.mobile_ipv6_share
+                else residential_ipv4(rng, 1)[0]
+            )
             ips.append(b.ips.add(mobile))
             uas.append(b.user_agents.add(MOBILE_UAS[int(pick_weighted(rng, len(MOBILE_UAS)))]))
             weights = [0.65, 0.35]
@@ -236,7 +244,8 @@ class _ProxyDevices:
             np.arange(net.pool_ips) % net.pool_subnets, minlength=net.pool_subnets
         )
         addresses = [
-            ip for s, k in zip(subnets, per_subnet.tolist(), strict=True)
+            ip
+            for s, k in zip(subnets, per_subnet.tolist(), strict=True)
             for ip in ips_in_subnet(rng, s, k)
         ]
         self.pool = env.builder.ips.add_many(addresses)
@@ -272,8 +281,9 @@ def human_sessions(env: Env, profile: HumanProfile, count: int) -> None:
     """
     rng, duration, t = env.rng, env.duration, profile.timing
     net = profile.network
-    devices = (_HomeDevices(env, net, count) if isinstance(net, HomeNetwork)
-               else _ProxyDevices(env, net))
+    devices = (
+        _HomeDevices(env, net, count) if isinstance(net, HomeNetwork) else _ProxyDevices(env, net)
+    )
     second_key = net.second_key_share if isinstance(net, HomeNetwork) else 0.0
     for _ in range(count):
         lo = duration * rng.uniform(*t.start_frac)
@@ -299,7 +309,11 @@ def human_sessions(env: Env, profile: HumanProfile, count: int) -> None:
         cols = responses(rng, profile.output, seg, k)
         status = errors(rng, profile.errors, cols)
         _emit(
-            env, account, ts, cols, status,
+            env,
+            account,
+            ts,
+            cols,
+            status,
             key=np.asarray(keys)[session_key][seg],
             ip=np.asarray(ips)[device][seg],
             ua=np.asarray(uas)[device][seg],
@@ -410,7 +424,11 @@ def pipelines(env: Env, profile: PipelineProfile, count: int) -> None:
             key = np.repeat([p[3] for p in parts], sizes)[order]
             status = errors(rng, profile.errors, cols)
             _emit(
-                env, account, ts[order], cols, status,
+                env,
+                account,
+                ts[order],
+                cols,
+                status,
                 key=key,
                 ip=org_ips[rng.integers(len(org_ips), size=len(ts))],
                 ua=org_uas[int(rng.integers(len(org_uas)))],
@@ -489,8 +507,13 @@ def agent_loops(env: Env, profile: AgentProfile, count: int) -> None:
                 if clock >= duration:
                     break
                 m = round(math.exp(rng.uniform(lo_len, hi_len)))
-                cols = responses(rng, profile.output, np.zeros(m, dtype=np.intp), 1,
-                                 prompt_tokens=_context_sizes(rng, profile, m))
+                cols = responses(
+                    rng,
+                    profile.output,
+                    np.zeros(m, dtype=np.intp),
+                    1,
+                    prompt_tokens=_context_sizes(rng, profile, m),
+                )
                 if cols["finish"][-1] == TOOL_USE:
                     cols["finish"][-1] = STOP  # a loop ends with a plain answer
                 status = errors(rng, profile.errors, cols)
@@ -513,7 +536,11 @@ def agent_loops(env: Env, profile: AgentProfile, count: int) -> None:
         status = cols.pop("status")
         account = env.add_account(profile.label, None, team[0] if team else None)
         _emit(
-            env, account, ts[keep], cols, status,
+            env,
+            account,
+            ts[keep],
+            cols,
+            status,
             key=env.new_key(),
             ip=np.concatenate([lp[2] for lp in loops])[keep],
             ua=ua,
@@ -562,7 +589,11 @@ def sybil_fleet(env: Env, profile: FleetProfile, count: int) -> None:
         cols = responses(rng, profile.output, np.zeros(len(ts), dtype=np.intp), 1)
         status = errors(rng, profile.errors, cols)
         _emit(
-            env, account, ts, cols, status,
+            env,
+            account,
+            ts,
+            cols,
+            status,
             key=env.new_key(),
             ip=pool[rng.integers(len(pool), size=len(ts))],
             ua=uas[rng.integers(len(uas), size=len(ts))],
@@ -599,7 +630,11 @@ def bulk_scraper(env: Env, profile: BulkProfile, count: int) -> None:
         cols = responses(rng, profile.output, np.zeros(len(ts), dtype=np.intp), 1)
         status = errors(rng, profile.errors, cols)
         _emit(
-            env, account, ts, cols, status,
+            env,
+            account,
+            ts,
+            cols,
+            status,
             key=env.new_key(),
             ip=b.ips.add(ips_in_subnet(rng, datacenter_subnet(rng), 1)[0]),
             ua=b.user_agents.add(profile.user_agent),

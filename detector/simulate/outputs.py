@@ -114,18 +114,24 @@ def responses(
     """
     n = len(segment)
     model_codes = np.array([MODELS.index(m) for m, _ in spec.models], dtype=np.int8)
-    model = _per(spec, "model", segment, n_segments,
-                 lambda k: model_codes[choose(rng, spec.models, k)])
+    model = _per(
+        spec, "model", segment, n_segments, lambda k: model_codes[choose(rng, spec.models, k)]
+    )
     caps = np.asarray(spec.max_tokens, dtype=np.int64)
     max_tokens = _per(
-        spec, "max_tokens", segment, n_segments,
+        spec,
+        "max_tokens",
+        segment,
+        n_segments,
         lambda k: np.where(rng.random(k) < spec.max_tokens_share, rng.choice(caps, k), -1),
     )
     temps = np.array([np.nan if t is None else t for t, _ in spec.temperatures])
-    temperature = _per(spec, "temperature", segment, n_segments,
-                       lambda k: temps[choose(rng, spec.temperatures, k)])
-    reasoning = _per(spec, "reasoning", segment, n_segments,
-                     lambda k: rng.random(k) < spec.reasoning_share)
+    temperature = _per(
+        spec, "temperature", segment, n_segments, lambda k: temps[choose(rng, spec.temperatures, k)]
+    )
+    reasoning = _per(
+        spec, "reasoning", segment, n_segments, lambda k: rng.random(k) < spec.reasoning_share
+    )
     n_choices = np.where(
         rng.random(n) < spec.multi_n_share, rng.choice(np.asarray(spec.n_choices), n), 1
     )

@@ -305,7 +305,9 @@ ORDINARY = HumanProfile(
         per_segment=_BROWSER_SETTINGS,
     ),
     errors=ErrorSpec(
-        rate_limited=(0.0, 0.004), burst_len=2, client_error_share=0.003,
+        rate_limited=(0.0, 0.004),
+        burst_len=2,
+        client_error_share=0.003,
         server_error_share=0.005,
     ),
     network=HomeNetwork(),
@@ -317,9 +319,7 @@ _ENT_TEMPS: tuple[tuple[float | None, float], ...] = ((0.0, 0.7), (0.2, 0.2), (N
 _ENT_MODELS = ((SMALL_MODEL, 0.75), (LARGE_MODEL, 0.25))
 
 
-def _ent(
-    prompt: LogNormal, completion: LogNormal, max_tokens: tuple[int, ...]
-) -> OutputSpec:
+def _ent(prompt: LogNormal, completion: LogNormal, max_tokens: tuple[int, ...]) -> OutputSpec:
     return OutputSpec(
         prompt_tokens=prompt,
         completion_tokens=completion,
@@ -346,36 +346,68 @@ ENTERPRISE = PipelineProfile(
         batch_rate_per_s=(2, 4),
     ),
     tasks=(
-        PipelineTask("ent_sentiment", _ent(LogNormal(400, 0.5, 200, 3_000),
-                                           LogNormal(7, 0.3, 5, 20), (16, 32)), True),
-        PipelineTask("ent_invoice", _ent(LogNormal(900, 0.5, 200, 3_000),
-                                         LogNormal(60, 0.3, 30, 200), (256, 512))),
-        PipelineTask("ent_ticket", _ent(LogNormal(700, 0.5, 200, 3_000),
-                                        LogNormal(35, 0.35, 15, 120), (128, 256))),
-        PipelineTask("ent_translate_fr", _ent(LogNormal(300, 0.6, 200, 3_000),
-                                              LogNormal(180, 0.5, 20, 300), (512,))),
-        PipelineTask("ent_translate_de", _ent(LogNormal(300, 0.6, 200, 3_000),
-                                              LogNormal(180, 0.5, 20, 300), (512,))),
-        PipelineTask("ent_category", _ent(LogNormal(350, 0.4, 200, 3_000),
-                                          LogNormal(6, 0.25, 5, 12), (16,)), True),
-        PipelineTask("ent_intent", _ent(LogNormal(500, 0.5, 200, 3_000),
-                                        LogNormal(6, 0.3, 5, 15), (16, 32)), True),
-        PipelineTask("ent_pii", _ent(LogNormal(450, 0.5, 200, 3_000),
-                                     LogNormal(6, 0.2, 5, 10), (16,)), True),
-        PipelineTask("ent_moderation", _ent(LogNormal(600, 0.5, 200, 3_000),
-                                            LogNormal(6, 0.25, 5, 12), (16,)), True),
-        PipelineTask("ent_keywords", _ent(LogNormal(800, 0.5, 200, 3_000),
-                                          LogNormal(25, 0.3, 10, 60), (64, 128))),
-        PipelineTask("ent_reply", _ent(LogNormal(1_200, 0.6, 200, 3_000),
-                                       LogNormal(70, 0.4, 30, 250), (256, 512))),
+        PipelineTask(
+            "ent_sentiment",
+            _ent(LogNormal(400, 0.5, 200, 3_000), LogNormal(7, 0.3, 5, 20), (16, 32)),
+            True,
+        ),
+        PipelineTask(
+            "ent_invoice",
+            _ent(LogNormal(900, 0.5, 200, 3_000), LogNormal(60, 0.3, 30, 200), (256, 512)),
+        ),
+        PipelineTask(
+            "ent_ticket",
+            _ent(LogNormal(700, 0.5, 200, 3_000), LogNormal(35, 0.35, 15, 120), (128, 256)),
+        ),
+        PipelineTask(
+            "ent_translate_fr",
+            _ent(LogNormal(300, 0.6, 200, 3_000), LogNormal(180, 0.5, 20, 300), (512,)),
+        ),
+        PipelineTask(
+            "ent_translate_de",
+            _ent(LogNormal(300, 0.6, 200, 3_000), LogNormal(180, 0.5, 20, 300), (512,)),
+        ),
+        PipelineTask(
+            "ent_category",
+            _ent(LogNormal(350, 0.4, 200, 3_000), LogNormal(6, 0.25, 5, 12), (16,)),
+            True,
+        ),
+        PipelineTask(
+            "ent_intent",
+            _ent(LogNormal(500, 0.5, 200, 3_000), LogNormal(6, 0.3, 5, 15), (16, 32)),
+            True,
+        ),
+        PipelineTask(
+            "ent_pii", _ent(LogNormal(450, 0.5, 200, 3_000), LogNormal(6, 0.2, 5, 10), (16,)), True
+        ),
+        PipelineTask(
+            "ent_moderation",
+            _ent(LogNormal(600, 0.5, 200, 3_000), LogNormal(6, 0.25, 5, 12), (16,)),
+            True,
+        ),
+        PipelineTask(
+            "ent_keywords",
+            _ent(LogNormal(800, 0.5, 200, 3_000), LogNormal(25, 0.3, 10, 60), (64, 128)),
+        ),
+        PipelineTask(
+            "ent_reply",
+            _ent(LogNormal(1_200, 0.6, 200, 3_000), LogNormal(70, 0.4, 30, 250), (256, 512)),
+        ),
     ),
     errors=ErrorSpec(
-        rate_limited=(0.01, 0.05), burst_len=25, client_error_share=0.001,
+        rate_limited=(0.01, 0.05),
+        burst_len=25,
+        client_error_share=0.001,
         server_error_share=0.005,
     ),
     user_agents=(
-        "openai-python/1.40.0", "python-httpx/0.27.0", "anthropic-python/0.34.2",
-        "openai-node/4.56.0", "Go-http-client/2.0", "okhttp/4.12.0", "langchain-core/0.2.38",
+        "openai-python/1.40.0",
+        "python-httpx/0.27.0",
+        "anthropic-python/0.34.2",
+        "openai-node/4.56.0",
+        "Go-http-client/2.0",
+        "okhttp/4.12.0",
+        "langchain-core/0.2.38",
     ),
 )
 
@@ -406,13 +438,20 @@ AGENTIC = AgentProfile(
         per_segment=frozenset({"model", "max_tokens", "temperature", "reasoning"}),
     ),
     errors=ErrorSpec(
-        rate_limited=(0.0, 0.04), burst_len=6, client_error_share=0.002,
+        rate_limited=(0.0, 0.04),
+        burst_len=6,
+        client_error_share=0.002,
         server_error_share=0.006,
     ),
     user_agents=(
-        "claude-code/1.0.83", "claude-code/1.0.79", "claude-code/1.0.88",
-        "vscode-ai-assistant/2.3.1", "jetbrains-ai-assistant/243.21565", "cursor/0.45.11",
-        "aider/0.72.1", "zed-ai/0.170.4",
+        "claude-code/1.0.83",
+        "claude-code/1.0.79",
+        "claude-code/1.0.88",
+        "vscode-ai-assistant/2.3.1",
+        "jetbrains-ai-assistant/243.21565",
+        "cursor/0.45.11",
+        "aider/0.72.1",
+        "zed-ai/0.170.4",
     ),
 )
 
@@ -459,7 +498,9 @@ HYDRA = FleetProfile(
         models=((LARGE_MODEL, 0.95), (SMALL_MODEL, 0.05)),
     ),
     errors=ErrorSpec(
-        rate_limited=(0.0, 0.005), burst_len=2, client_error_share=0.002,
+        rate_limited=(0.0, 0.005),
+        burst_len=2,
+        client_error_share=0.002,
         server_error_share=0.004,
     ),
     user_agents=_HYDRA_UAS,

@@ -42,14 +42,16 @@ class Scenario:
 
     def scaled(self, scale: float) -> dict[str, int]:
         """Account counts at ``scale``; every label present keeps at least one account."""
-        return {
-            label: max(1, round(n * scale)) for label, n in self.accounts.items() if n > 0
-        }
+        return {label: max(1, round(n * scale)) for label, n in self.accounts.items() if n > 0}
 
 
 _MIXED = {
-    "ordinary": 8_000, "enterprise": 40, "agentic": 400,
-    "hydra": 400, "scraper": 3, "slow_and_low": 150,
+    "ordinary": 8_000,
+    "enterprise": 40,
+    "agentic": 400,
+    "hydra": 400,
+    "scraper": 3,
+    "slow_and_low": 150,
 }
 _BACKGROUND = {"ordinary": 1_000, "enterprise": 5, "agentic": 50}
 
@@ -58,21 +60,42 @@ SCENARIOS: dict[str, Scenario] = {
     for s in (
         Scenario("mixed", "all behaviours, 6 h, about 1.2 M requests", 6 * _HOUR, _MIXED),
         Scenario(
-            "small", "the mixed scenario at about 5 % of the accounts over 2 h (~50 k requests)",
+            "small",
+            "the mixed scenario at about 5 % of the accounts over 2 h (~50 k requests)",
             2 * _HOUR,
-            {"ordinary": 400, "enterprise": 2, "agentic": 20,
-             "hydra": 20, "scraper": 1, "slow_and_low": 8},
+            {
+                "ordinary": 400,
+                "enterprise": 2,
+                "agentic": 20,
+                "hydra": 20,
+                "scraper": 1,
+                "slow_and_low": 8,
+            },
         ),
         Scenario(
-            "benign", "ordinary, enterprise and agentic traffic only, 6 h", 6 * _HOUR,
+            "benign",
+            "ordinary, enterprise and agentic traffic only, 6 h",
+            6 * _HOUR,
             {k: v for k, v in _MIXED.items() if k in _BACKGROUND},
         ),
-        Scenario("hydra", "a hydra sybil campaign over a small benign background", 6 * _HOUR,
-                 {**_BACKGROUND, "hydra": 400}),
-        Scenario("scraper", "heavy single-account scrapers over a small benign background",
-                 6 * _HOUR, {**_BACKGROUND, "scraper": 3}),
-        Scenario("slow_and_low", "a careful low-rate campaign over a small benign background",
-                 6 * _HOUR, {**_BACKGROUND, "slow_and_low": 150}),
+        Scenario(
+            "hydra",
+            "a hydra sybil campaign over a small benign background",
+            6 * _HOUR,
+            {**_BACKGROUND, "hydra": 400},
+        ),
+        Scenario(
+            "scraper",
+            "heavy single-account scrapers over a small benign background",
+            6 * _HOUR,
+            {**_BACKGROUND, "scraper": 3},
+        ),
+        Scenario(
+            "slow_and_low",
+            "a careful low-rate campaign over a small benign background",
+            6 * _HOUR,
+            {**_BACKGROUND, "slow_and_low": 150},
+        ),
     )
 }
 

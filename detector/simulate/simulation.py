@@ -64,8 +64,12 @@ class SimulationSummary:
 
 
 def _check(
-    seed: int, scale: float, duration_s: float | None, start_ts: float,
-    bad_line_share: float, ts_format: str,
+    seed: int,
+    scale: float,
+    duration_s: float | None,
+    start_ts: float,
+    bad_line_share: float,
+    ts_format: str,
 ) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -163,8 +167,9 @@ def simulate(
         ids=IdFactory(gen_rng),
         renderer=PromptRenderer(int(context_seq.generate_state(1)[0])),
     )
-    with tqdm(total=len(counts), desc="generating", unit="label", disable=not progress,
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=len(counts), desc="generating", unit="label", disable=not progress, file=sys.stderr
+    ) as bar:
         for label, count in counts.items():
             bar.set_postfix_str(label)
             generate(env, PROFILES[label], count)

@@ -206,24 +206,63 @@ def write_requests(
     encoder = msgspec.json.Encoder()
     record = _Record
 
-    with _open_out(path) as fh, tqdm(
-        total=n, unit="rec", unit_scale=True, desc="writing", disable=not progress,
-        file=sys.stderr,
-    ) as bar:
+    with (
+        _open_out(path) as fh,
+        tqdm(
+            total=n,
+            unit="rec",
+            unit_scale=True,
+            desc="writing",
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar,
+    ):
         for lo in range(0, max(n, 1), _CHUNK):
             hi = min(lo + _CHUNK, n)
             idx = order[lo:hi]
             c = {name: arr[idx].tolist() for name, arr in cols.items() if name != "ts"}
             rows: list[_Record] = []
             for (
-                ts, acc, key, ip, ua, model, status, pt, ct, mt, fin, lat, rsn, lp, nc, temp,
-                fam, ctx, rid,
+                ts,
+                acc,
+                key,
+                ip,
+                ua,
+                model,
+                status,
+                pt,
+                ct,
+                mt,
+                fin,
+                lat,
+                rsn,
+                lp,
+                nc,
+                temp,
+                fam,
+                ctx,
+                rid,
             ) in zip(
-                _format_ts(abs_ts[idx], ts_format), c["account"], c["key"], c["ip"], c["ua"],
-                c["model"], c["status"], c["prompt_tokens"], c["completion_tokens"],
-                c["max_tokens"], c["finish"], c["latency_ms"], c["reasoning"], c["logprobs"],
-                c["n"], c["temperature"], c["family"], c["context"],
-                _request_ids(salt, lo, hi - lo), strict=True,
+                _format_ts(abs_ts[idx], ts_format),
+                c["account"],
+                c["key"],
+                c["ip"],
+                c["ua"],
+                c["model"],
+                c["status"],
+                c["prompt_tokens"],
+                c["completion_tokens"],
+                c["max_tokens"],
+                c["finish"],
+                c["latency_ms"],
+                c["reasoning"],
+                c["logprobs"],
+                c["n"],
+                c["temperature"],
+                c["family"],
+                c["context"],
+                _request_ids(salt, lo, hi - lo),
+                strict=True,
             ):
                 text = render(fam)
                 if ctx >= 0:
@@ -231,18 +270,36 @@ def write_requests(
                 if pt:
                     # Billed prompt tokens can't be fewer than the text shown (~4 chars/token).
                     pt = max(pt, len(text) // 4 + 1)
-                rows.append(record(
-                    ts, account_ids[acc], rid, org_ids[acc], keys[key], ips[ip], uas[ua],
-                    MODELS[model], ENDPOINT, status, pt, ct, mt if mt >= 0 else None,
-                    FINISH_REASONS[fin], lat, text if prompt_text else None,
-                    None if prompt_text else fingerprint(text), rsn,
-                    lp if lp >= 0 else None, nc if nc > 1 else None,
-                    temp if temp == temp else None,  # NaN: client sent no temperature
-                ))
+                rows.append(
+                    record(
+                        ts,
+                        account_ids[acc],
+                        rid,
+                        org_ids[acc],
+                        keys[key],
+                        ips[ip],
+                        uas[ua],
+                        MODELS[model],
+                        ENDPOINT,
+                        status,
+                        pt,
+                        ct,
+                        mt if mt >= 0 else None,
+                        FINISH_REASONS[fin],
+                        lat,
+                        text if prompt_text else None,
+                        None if prompt_text else fingerprint(text),
+                        rsn,
+                        lp if lp >= 0 else None,
+                        nc if nc > 1 else None,
+                        temp if temp == temp else None,  # NaN: client sent no temperature
+                    )
+                )
             first = int(np.searchsorted(bad_before, lo, "left"))
             last = int(np.searchsorted(bad_before, hi, "left")) if hi < n else n_bad
-            fh.write(_interleave(encoder, rows, bad_before[first:last] - lo,
-                                 bad_kind[first:last], rng))
+            fh.write(
+                _interleave(encoder, rows, bad_before[first:last] - lo, bad_kind[first:last], rng)
+            )
             bar.update(hi - lo)
 
     return WriteStats(

@@ -74,8 +74,9 @@ class FileSource:
                 size = self.batch_records
                 full = len(values) - len(values) % size
                 for start in range(0, full, size):
-                    yield RawBatch(values[start:start + size], offsets[start:start + size],
-                                   raw.tell())
+                    yield RawBatch(
+                        values[start : start + size], offsets[start : start + size], raw.tell()
+                    )
                 values, offsets = values[full:], offsets[full:]
                 if not block:
                     break

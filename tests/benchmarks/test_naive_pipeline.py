@@ -85,5 +85,8 @@ def test_uses_the_detector_anomaly_parameters() -> None:
     defaults = AnomalyConfig()
     model = naive.NaivePipeline().model
     assert (model.n_trees, model.height, model.window_size, model.seed) == (
-        defaults.n_trees, defaults.height, defaults.window_size, defaults.seed,
+        defaults.n_trees,
+        defaults.height,
+        defaults.window_size,
+        defaults.seed,
     )

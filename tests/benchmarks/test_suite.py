@@ -21,8 +21,9 @@ def _write(path: Path, records: list[dict[str, Any]]) -> None:
 
 
 def test_compressed_traffic_keeps_records_and_order(tmp_path: Path) -> None:
-    records = [record(f"a{i % 3}", ts=1_767_225_600 + 60 * i, completion_tokens=i)
-               for i in range(10)]
+    records = [
+        record(f"a{i % 3}", ts=1_767_225_600 + 60 * i, completion_tokens=i) for i in range(10)
+    ]
     _write(tmp_path / "in.jsonl", records)
     compress_time(tmp_path / "in.jsonl", tmp_path / "out.jsonl", rate=1000)
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
@@ -31,8 +32,10 @@ def test_compressed_traffic_keeps_records_and_order(tmp_path: Path) -> None:
 
 
 def test_stage_clock_accounts_for_a_whole_run(tmp_path: Path) -> None:
-    records = [record(f"a{i % 20}", ts=1_767_225_600 + 5 * i, prompt_text=f"explain {i % 7}")
-               for i in range(3000)]
+    records = [
+        record(f"a{i % 20}", ts=1_767_225_600 + 5 * i, prompt_text=f"explain {i % 7}")
+        for i in range(3000)
+    ]
     _write(tmp_path / "in.jsonl", records)
     seconds = staged_run(tmp_path / "in.jsonl", Config(), tmp_path / "alerts.jsonl")
     assert list(seconds) == list(STAGES)
@@ -43,21 +46,45 @@ def test_stage_clock_accounts_for_a_whole_run(tmp_path: Path) -> None:
 
 def _results() -> dict[str, dict[str, Any] | None]:
     def replay(rate: float) -> dict[str, Any]:
-        return {"records": 1000, "raw_decode": 400_000.0, "naive": 10_000.0, "replay": rate,
-                "evaluations": 10, "replay_vs_raw_decode": rate / 400_000,
-                "replay_vs_naive": rate / 10_000, "stages": dict.fromkeys(STAGES, 1e6),
-                "stage_seconds": dict.fromkeys(STAGES, 0.001)}
+        return {
+            "records": 1000,
+            "raw_decode": 400_000.0,
+            "naive": 10_000.0,
+            "replay": rate,
+            "evaluations": 10,
+            "replay_vs_raw_decode": rate / 400_000,
+            "replay_vs_naive": rate / 10_000,
+            "stages": dict.fromkeys(STAGES, 1e6),
+            "stage_seconds": dict.fromkeys(STAGES, 0.001),
+        }
 
     client = {"raw_consume": 100_000.0, "run": 90_000.0, "run_vs_raw": 0.9}
     return {
-        "replay_throughput": {"scale": 0.25, "results": {
-            "text, as recorded": replay(30_000), "text, at 100k/s": replay(160_000),
-            "no text, as recorded": replay(40_000), "no text, at 100k/s": replay(120_000)}},
-        "run_throughput": {"records": {"as recorded": 1000, "at 100k/s": 1000}, "results": {
-            form: {"kafka-python": client, "confluent-kafka": client} for form in suite.TRAFFIC}},
-        "memory_per_account": {"results": {"1000000": {
-            "accounts": 1_000_000, "bytes_per_account": 1500.0, "rss_delta": 1.5e9,
-            "bytes_per_account_trimmed": 1400.0}}},
+        "replay_throughput": {
+            "scale": 0.25,
+            "results": {
+                "text, as recorded": replay(30_000),
+                "text, at 100k/s": replay(160_000),
+                "no text, as recorded": replay(40_000),
+                "no text, at 100k/s": replay(120_000),
+            },
+        },
+        "run_throughput": {
+            "records": {"as recorded": 1000, "at 100k/s": 1000},
+            "results": {
+                form: {"kafka-python": client, "confluent-kafka": client} for form in suite.TRAFFIC
+            },
+        },
+        "memory_per_account": {
+            "results": {
+                "1000000": {
+                    "accounts": 1_000_000,
+                    "bytes_per_account": 1500.0,
+                    "rss_delta": 1.5e9,
+                    "bytes_per_account_trimmed": 1400.0,
+                }
+            }
+        },
         "latency": None,
         "campaign_scale": None,
     }
@@ -82,8 +109,10 @@ def test_report_replaces_only_the_results_section(tmp_path: Path) -> None:
     text = readme.read_text()
     assert text.startswith("# Benchmarks\n\nintro\n") and text.endswith("\n\nfooter\n")
     assert "old" not in text
-    assert "| replay, with prompt_text | ≥ 150,000 rec/s | 30,000 rec/s **short** | " \
-           "160,000 rec/s met |" in text
+    assert (
+        "| replay, with prompt_text | ≥ 150,000 rec/s | 30,000 rec/s **short** | "
+        "160,000 rec/s met |" in text
+    )
     assert "| 1,000,000 | 1,431 MiB | 1,500 | 1,400 |" in text
     suite.plot(_results(), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 10_000

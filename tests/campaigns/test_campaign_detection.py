@@ -17,12 +17,13 @@ from tests.campaigns.traffic import as_lines, ordinary_users, org_service_accoun
 BATCH = 2000
 
 
-def run(config: Config, values: list[bytes], pipeline: Pipeline | None = None
-        ) -> tuple[Pipeline, list[Alert]]:
+def run(
+    config: Config, values: list[bytes], pipeline: Pipeline | None = None
+) -> tuple[Pipeline, list[Alert]]:
     pipeline = pipeline or Pipeline(config)
     alerts: list[Alert] = []
     for i in range(0, len(values), BATCH):
-        alerts += pipeline.process(values[i:i + BATCH], "test")
+        alerts += pipeline.process(values[i : i + BATCH], "test")
     return pipeline, alerts
 
 
@@ -49,8 +50,7 @@ def mixed_run(mixed: list[bytes]) -> tuple[Pipeline, list[Alert]]:
     return run(Config(), mixed)
 
 
-def test_a_sybil_campaign_is_found_as_one_campaign(mixed_run: tuple[Pipeline, list[Alert]]
-                                                   ) -> None:
+def test_a_sybil_campaign_is_found_as_one_campaign(mixed_run: tuple[Pipeline, list[Alert]]) -> None:
     _, alerts = mixed_run
     found = campaign_members(alerts)
     sybils = {f"sybil-{k:04d}" for k in range(200)}
@@ -65,7 +65,8 @@ def test_a_sybil_campaign_is_found_as_one_campaign(mixed_run: tuple[Pipeline, li
 
 
 def test_campaign_evidence_catches_sybils_below_every_account_threshold(
-        mixed: list[bytes], mixed_run: tuple[Pipeline, list[Alert]]) -> None:
+    mixed: list[bytes], mixed_run: tuple[Pipeline, list[Alert]]
+) -> None:
     sybils = {f"sybil-{k:04d}" for k in range(200)}
     _, alone = run(load_config(overrides={"campaigns": {"enabled": False}}), mixed)
     assert len(account_alerts(alone) & sybils) <= 0.05 * len(sybils)  # each one is quiet
@@ -77,7 +78,8 @@ def test_campaign_evidence_catches_sybils_below_every_account_threshold(
 
 
 def test_ordinary_users_with_common_phrasing_are_in_no_campaign(
-        mixed_run: tuple[Pipeline, list[Alert]]) -> None:
+    mixed_run: tuple[Pipeline, list[Alert]],
+) -> None:
     pipeline, alerts = mixed_run
     assert pipeline.campaigns is not None
     users = {f"user-{k:05d}" for k in range(2000)}
@@ -108,8 +110,9 @@ def test_an_org_of_similar_service_accounts_is_handled_as_configured(same_org: s
         assert len(members & service) >= 0.95 * len(service) and members <= service
 
 
-def test_campaign_ids_are_stable_across_replays(mixed: list[bytes],
-                                                mixed_run: tuple[Pipeline, list[Alert]]) -> None:
+def test_campaign_ids_are_stable_across_replays(
+    mixed: list[bytes], mixed_run: tuple[Pipeline, list[Alert]]
+) -> None:
     _, again = run(Config(), mixed)
     _, first = mixed_run
 
@@ -119,14 +122,16 @@ def test_campaign_ids_are_stable_across_replays(mixed: list[bytes],
     assert key(again) == key(first)
 
 
-def test_campaign_ids_survive_a_restart(mixed: list[bytes],
-                                       mixed_run: tuple[Pipeline, list[Alert]]) -> None:
+def test_campaign_ids_survive_a_restart(
+    mixed: list[bytes], mixed_run: tuple[Pipeline, list[Alert]]
+) -> None:
     half = len(mixed) // 2
     first, before = run(Config(), mixed[:half])
     assert first.campaigns is not None
     arrays, meta = first.default.snapshot()
-    saved = pickle.loads(pickle.dumps({"scorer": first.scorer,
-                                       "campaigns": first.campaigns.snapshot()}))
+    saved = pickle.loads(
+        pickle.dumps({"scorer": first.scorer, "campaigns": first.campaigns.snapshot()})
+    )
 
     second = Pipeline(Config())
     assert second.campaigns is not None

@@ -4,8 +4,9 @@ from detector.campaigns.lsh import BandIndex
 from detector.campaigns.minhash import EMPTY
 
 
-def signatures(n: int, rng: np.random.Generator, base: np.ndarray | None = None,
-               keep: float = 0.0) -> np.ndarray:
+def signatures(
+    n: int, rng: np.random.Generator, base: np.ndarray | None = None, keep: float = 0.0
+) -> np.ndarray:
     sig = rng.integers(0, 2**31, (n, 32), dtype=np.uint32)
     if base is not None:
         same = rng.random((n, 32)) < keep

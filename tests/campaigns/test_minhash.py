@@ -36,10 +36,12 @@ def test_invalid_entries_are_ignored_and_empty_sets_match_nothing() -> None:
 def test_same_seed_same_signatures_across_instances() -> None:
     values = np.arange(1, 41, dtype=np.uint32).reshape(2, 20)
     valid = np.ones_like(values, dtype=bool)
-    assert (MinHasher(16, 3).signatures(values, valid)
-            == MinHasher(16, 3).signatures(values, valid)).all()
-    assert not (MinHasher(16, 3).signatures(values, valid)
-                == MinHasher(16, 4).signatures(values, valid)).all()
+    assert (
+        MinHasher(16, 3).signatures(values, valid) == MinHasher(16, 3).signatures(values, valid)
+    ).all()
+    assert not (
+        MinHasher(16, 3).signatures(values, valid) == MinHasher(16, 4).signatures(values, valid)
+    ).all()
 
 
 def test_ragged_and_cube_paths_give_the_same_signatures(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,17 +8,22 @@ from detector.campaigns.signatures import SignatureMessage, Signatures, Signatur
 def sigs(accounts: list[str], updated: float, fill: int = 1) -> Signatures:
     n = len(accounts)
     return Signatures(
-        accounts=accounts, owner=np.arange(n, dtype=np.uint32) + 1,
-        updated=np.full(n, updated), score=np.full(n, 0.25),
-        templates=np.full((n, 8), fill, np.uint32), infra=np.full((n, 4), fill, np.uint32),
-        agents=np.full((n, 2), fill, np.uint32), behaviour=np.full((n, 3), 9, np.uint8),
-        timing=np.full((n, 24), 7, np.uint8))
+        accounts=accounts,
+        owner=np.arange(n, dtype=np.uint32) + 1,
+        updated=np.full(n, updated),
+        score=np.full(n, 0.25),
+        templates=np.full((n, 8), fill, np.uint32),
+        infra=np.full((n, 4), fill, np.uint32),
+        agents=np.full((n, 2), fill, np.uint32),
+        behaviour=np.full((n, 3), 9, np.uint8),
+        timing=np.full((n, 24), 7, np.uint8),
+    )
 
 
 def test_newer_signatures_replace_older_ones_and_stale_ones_are_evicted() -> None:
     store = SignatureStore(8, 4, 2, 3)
     store.put(sigs(["a", "b"], 100.0, fill=1), local=True)
-    store.put(sigs(["a"], 50.0, fill=2), local=False)   # older: ignored
+    store.put(sigs(["a"], 50.0, fill=2), local=False)  # older: ignored
     assert store.parts["templates"][store.row_of["a"], 0] == 1
     assert store.local[store.row_of["a"]]
     store.put(sigs(["b"], 200.0, fill=3), local=False)

@@ -5,23 +5,35 @@ from detector.campaigns.similarity import EVIDENCE, pair_similarity
 from detector.config import load_config
 
 
-def store_with(templates: list[list[int]], infra: list[list[int]], owners: list[int]
-               ) -> SignatureStore:
+def store_with(
+    templates: list[list[int]], infra: list[list[int]], owners: list[int]
+) -> SignatureStore:
     n = len(templates)
     store = SignatureStore(4, 4, 2, 3)
-    store.put(Signatures(
-        accounts=[f"a{i}" for i in range(n)], owner=np.array(owners, np.uint32),
-        updated=np.zeros(n), score=np.zeros(n),
-        templates=np.array(templates, np.uint32), infra=np.array(infra, np.uint32),
-        agents=np.ones((n, 2), np.uint32), behaviour=np.full((n, 3), 100, np.uint8),
-        timing=np.full((n, 24), 10, np.uint8)), local=True)
+    store.put(
+        Signatures(
+            accounts=[f"a{i}" for i in range(n)],
+            owner=np.array(owners, np.uint32),
+            updated=np.zeros(n),
+            score=np.zeros(n),
+            templates=np.array(templates, np.uint32),
+            infra=np.array(infra, np.uint32),
+            agents=np.ones((n, 2), np.uint32),
+            behaviour=np.full((n, 3), 100, np.uint8),
+            timing=np.full((n, 24), 10, np.uint8),
+        ),
+        local=True,
+    )
     return store
 
 
 def test_shared_templates_link_and_behaviour_alone_does_not() -> None:
     config = load_config().campaigns
-    store = store_with([[1, 2, 3, 4], [1, 2, 3, 9], [5, 6, 7, 8]],
-                       [[10, 11, 12, 13], [20, 21, 22, 23], [30, 31, 32, 33]], [1, 2, 3])
+    store = store_with(
+        [[1, 2, 3, 4], [1, 2, 3, 9], [5, 6, 7, 8]],
+        [[10, 11, 12, 13], [20, 21, 22, 23], [30, 31, 32, 33]],
+        [1, 2, 3],
+    )
     result = pair_similarity(store, np.array([[0, 1], [0, 2]]), config)
     t = EVIDENCE.index("templates")
     assert result.parts[:, t].tolist() == [0.75, 0.0]

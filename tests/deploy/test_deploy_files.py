@@ -40,8 +40,12 @@ def test_the_compose_prometheus_config_is_valid_with_the_shipped_rules(tmp_path:
     config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     config["rule_files"] = [str(DEPLOY / "prometheus" / "rules.yml")]
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
-    result = subprocess.run([promtool, "check", "config", str(tmp_path / "prometheus.yml")],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [promtool, "check", "config", str(tmp_path / "prometheus.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert config["scrape_configs"][0]["job_name"] == "distill-detector"  # the rules' job
 
@@ -64,13 +68,23 @@ def test_helm_chart_probes_shutdown_and_labels() -> None:
     assert "min .Values.replicaCount .Values.kafka.partitions" in deployment  # sized by partitions
     assert values["terminationGracePeriodSeconds"] > load_config().service.shutdown_grace_s
     helpers = (CHART / "templates" / "_helpers.tpl").read_text()
-    for label in ("app.kubernetes.io/name", "app.kubernetes.io/instance",
-                  "app.kubernetes.io/version", "app.kubernetes.io/component",
-                  "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"):
+    for label in (
+        "app.kubernetes.io/name",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/version",
+        "app.kubernetes.io/component",
+        "app.kubernetes.io/part-of",
+        "app.kubernetes.io/managed-by",
+    ):
         assert label in helpers
     templates = {p.name for p in (CHART / "templates").iterdir()}
-    assert {"deployment.yaml", "configmap.yaml", "service.yaml", "servicemonitor.yaml",
-            "prometheusrule.yaml"} <= templates
+    assert {
+        "deployment.yaml",
+        "configmap.yaml",
+        "service.yaml",
+        "servicemonitor.yaml",
+        "prometheusrule.yaml",
+    } <= templates
     # The PrometheusRule carries the shipped rules themselves (a link, not a copy).
     assert (CHART / "rules.yml").resolve() == (DEPLOY / "prometheus" / "rules.yml").resolve()
     # The config in values is a valid detector config.

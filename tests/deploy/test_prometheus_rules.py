@@ -26,15 +26,21 @@ def alerts() -> list[dict[str, object]]:
 
 
 def test_promtool_checks_the_rules() -> None:
-    result = subprocess.run([promtool(), "check", "rules", str(RULES)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [promtool(), "check", "rules", str(RULES)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(alerts())} rules found" in result.stdout
 
 
 def test_promtool_unit_tests_pass() -> None:
-    result = subprocess.run([promtool(), "test", "rules", "tests.yml"], cwd=RULES.parent,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [promtool(), "test", "rules", "tests.yml"],
+        cwd=RULES.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     tested = set(re.findall(r"alertname: (\w+)", (RULES.parent / "tests.yml").read_text()))
     assert tested == {str(a["alert"]) for a in alerts()}  # every alert has unit tests
@@ -42,20 +48,30 @@ def test_promtool_unit_tests_pass() -> None:
 
 def test_every_metric_in_the_rules_is_exported() -> None:
     text = (ROOT / "docs" / "metrics.md").read_text()
-    documented = {line.split("`")[1] for line in text.splitlines()
-                  if line.startswith("| `distill_")}
+    documented = {
+        line.split("`")[1] for line in text.splitlines() if line.startswith("| `distill_")
+    }
     used = set(re.findall(r"\b(distill_\w+)", RULES.read_text()))
     assert used and used <= documented
 
 
 def test_every_alert_is_labelled_annotated_and_in_the_runbook() -> None:
-    required = {"DistillDetectorDown", "DistillDetectorNoInput",
-                "DistillDetectorConsumerLagHigh", "DistillDetectorRejectRateHigh",
-                "DistillDetectorCheckpointStale", "DistillDetectorCheckpointFailing",
-                "DistillDetectorAlertStorm", "DistillCampaignDetected"}
+    required = {
+        "DistillDetectorDown",
+        "DistillDetectorNoInput",
+        "DistillDetectorConsumerLagHigh",
+        "DistillDetectorRejectRateHigh",
+        "DistillDetectorCheckpointStale",
+        "DistillDetectorCheckpointFailing",
+        "DistillDetectorAlertStorm",
+        "DistillCampaignDetected",
+    }
     assert {a["alert"] for a in alerts()} == required
-    headings = {line[3:].strip().lower() for line in
-                (ROOT / "docs" / "runbook.md").read_text().splitlines() if line.startswith("## ")}
+    headings = {
+        line[3:].strip().lower()
+        for line in (ROOT / "docs" / "runbook.md").read_text().splitlines()
+        if line.startswith("## ")
+    }
     for alert in alerts():
         labels, notes = alert["labels"], alert["annotations"]
         assert isinstance(labels, dict) and isinstance(notes, dict)

@@ -9,8 +9,10 @@ def labels() -> dict[str, Label]:
 
 
 def test_a_campaign_is_found_when_mostly_covered_and_mostly_pure() -> None:
-    reported = {"cmp-a": {f"h{i}" for i in range(8)} | {"u0"},      # 80 % coverage, pure
-                "cmp-b": {"s0", "u1", "u2", "u3"}}                   # 25 % coverage
+    reported = {
+        "cmp-a": {f"h{i}" for i in range(8)} | {"u0"},  # 80 % coverage, pure
+        "cmp-b": {"s0", "u1", "u2", "u3"},
+    }  # 25 % coverage
     first_seen = {a: 100.0 + i for i, a in enumerate(sorted(labels()))}
     m = score_campaigns(labels(), reported, {"cmp-a": 700.0, "cmp-b": 900.0}, first_seen)
     by_name = {x.campaign: x for x in m.matches}

@@ -208,8 +208,15 @@ def test_interrupt_ends_a_poll_waiting_for_a_group_join(
     group = unique("g")
     first = consumer_for("kafka-python", broker.bootstrap, topic, group, Recorder())
     interrupt = threading.Event()
-    second = make_consumer("kafka-python", broker.bootstrap, [topic], group, Recorder(),
-                           max_poll_interval_s=MAX_POLL_INTERVAL_S, interrupt=interrupt)
+    second = make_consumer(
+        "kafka-python",
+        broker.bootstrap,
+        [topic],
+        group,
+        Recorder(),
+        max_poll_interval_s=MAX_POLL_INTERVAL_S,
+        interrupt=interrupt,
+    )
     try:
         poll_until(first, lambda: len(first.assignment()) == 2)
         returned = threading.Event()

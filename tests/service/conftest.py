@@ -43,14 +43,22 @@ class Stack:
 
     def config(self, name: str = "c.yaml", **service: Any) -> Path:
         data = {
-            "kafka": {"bootstrap_servers": self.broker.bootstrap, "topics": [self.input],
-                      "alerts_topic": self.alerts, "dead_letter_topic": self.dead,
-                      "signatures_topic": self.signatures, "group_id": self.group,
-                      "client": self.client,
-                      "poll_max_records": 500,
-                      "consumer": {}},
-            "service": {"state_dir": str(self.tmp / "state"), "checkpoint_interval_s": 1.0,
-                        **service},
+            "kafka": {
+                "bootstrap_servers": self.broker.bootstrap,
+                "topics": [self.input],
+                "alerts_topic": self.alerts,
+                "dead_letter_topic": self.dead,
+                "signatures_topic": self.signatures,
+                "group_id": self.group,
+                "client": self.client,
+                "poll_max_records": 500,
+                "consumer": {},
+            },
+            "service": {
+                "state_dir": str(self.tmp / "state"),
+                "checkpoint_interval_s": 1.0,
+                **service,
+            },
             "telemetry": {"port": 0},
             # The anomaly model is per instance and relearns after a restart; rules alone make
             # the alerts a pure function of the records, which is what these tests compare.
@@ -79,8 +87,14 @@ class Stack:
             def on_assign(self, partitions: list[TopicPartition]) -> None: ...
             def on_revoke(self, partitions: list[TopicPartition]) -> None: ...
 
-        consumer = make_consumer(self.client, self.broker.bootstrap, [topic],
-                                 f"reader-{uuid.uuid4().hex[:6]}", _NoOp(), {})
+        consumer = make_consumer(
+            self.client,
+            self.broker.bootstrap,
+            [topic],
+            f"reader-{uuid.uuid4().hex[:6]}",
+            _NoOp(),
+            {},
+        )
         deadline = time.monotonic() + timeout_s
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
@@ -106,8 +120,11 @@ class Stack:
             offsets = admin.list_group_offsets(self.group).get(self.group, {})
         finally:
             admin.close()
-        return {tp.partition: meta.offset for tp, meta in offsets.items()
-                if tp.topic == self.input and meta.offset >= 0}
+        return {
+            tp.partition: meta.offset
+            for tp, meta in offsets.items()
+            if tp.topic == self.input and meta.offset >= 0
+        }
 
     def caught_up(self) -> bool:
         return self.committed() == self.ends
@@ -116,9 +133,13 @@ class Stack:
 def traffic_values(scale: int = 1) -> list[tuple[bytes | None, bytes]]:
     """Three sybils, a busy pipeline and some people, keyed by account (``scale`` grows the
     benign part)."""
-    recs = (attacker("sybil-1", T0, 40) + attacker("sybil-2", T0 + 30, 40)
-            + attacker("sybil-3", T0 + 60, 40) + customer("pipeline-1", T0, 800 * scale)
-            + people(40 * scale, T0))
+    recs = (
+        attacker("sybil-1", T0, 40)
+        + attacker("sybil-2", T0 + 30, 40)
+        + attacker("sybil-3", T0 + 60, 40)
+        + customer("pipeline-1", T0, 800 * scale)
+        + people(40 * scale, T0)
+    )
     recs.sort(key=lambda r: r["ts"])
     return [(r["account_id"].encode(), msgspec.json.encode(r)) for r in recs]
 
@@ -133,8 +154,11 @@ class ServiceProcess:
         self.log = log
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "detector", "run", "--config", str(config)],
-            stdout=subprocess.DEVNULL, stderr=log.open("ab"), start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("ab"),
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
 
     def terminate(self, timeout: float = 30) -> int:
         self.proc.send_signal(signal.SIGTERM)

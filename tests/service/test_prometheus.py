@@ -51,20 +51,26 @@ class Prometheus:
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [str(fast_rules(tmp / "rules.yml"))],
-            "scrape_configs": [{"job_name": "distill-detector",
-                                "static_configs": [{"targets": [target]}]}],
+            "scrape_configs": [
+                {"job_name": "distill-detector", "static_configs": [{"targets": [target]}]}
+            ],
         }
         (tmp / "prometheus.yml").write_text(yaml.safe_dump(config))
         self.proc = subprocess.Popen(
-            [binary, f"--config.file={tmp / 'prometheus.yml'}",
-             f"--storage.tsdb.path={tmp / 'tsdb'}", f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL, stderr=(tmp / "prometheus.log").open("wb"))
+            [
+                binary,
+                f"--config.file={tmp / 'prometheus.yml'}",
+                f"--storage.tsdb.path={tmp / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp / "prometheus.log").open("wb"),
+        )
         wait_until(self.ready, 30, "Prometheus to start")
 
     def get(self, path: str, **params: str) -> Any:
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}{query}",
-                                    timeout=10) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}{query}", timeout=10) as r:
             return json.loads(r.read()) if path.startswith("/api") else r.read()
 
     def ready(self) -> bool:
@@ -92,6 +98,7 @@ def service_and_prometheus(stack: Stack) -> Iterator[tuple[Stack, ServiceProcess
     service = ServiceProcess(stack.config(), stack.tmp / "service.log")
     prometheus = None
     try:
+
         def port() -> int | None:
             for line in (stack.tmp / "service.log").read_text().splitlines():
                 if '"service started"' in line:
@@ -110,7 +117,8 @@ def service_and_prometheus(stack: Stack) -> Iterator[tuple[Stack, ServiceProcess
 
 
 def test_bad_records_and_a_campaign_fire_their_alerts_in_prometheus(
-        service_and_prometheus: tuple[Stack, ServiceProcess, Prometheus]) -> None:
+    service_and_prometheus: tuple[Stack, ServiceProcess, Prometheus],
+) -> None:
     stack, _, prometheus = service_and_prometheus
 
     def scraped() -> bool:
@@ -123,12 +131,16 @@ def test_bad_records_and_a_campaign_fire_their_alerts_in_prometheus(
     records = sybil_campaign(60, seed=21) + ordinary_users(150, seed=22)
     records.sort(key=lambda r: r["ts"])
     values: list[tuple[bytes | None, bytes]] = [
-        (r["account_id"].encode(), msgspec.json.encode(r)) for r in records]
+        (r["account_id"].encode(), msgspec.json.encode(r)) for r in records
+    ]
     values += [(b"junk", b"not json at all")] * (len(values) // 5)  # ~17 % rejects
     stack.produce(values)
 
-    wait_until(lambda: {"DistillDetectorRejectRateHigh", "DistillCampaignDetected"}
-               <= prometheus.firing(), 90, "the reject-rate and campaign alerts to fire")
+    wait_until(
+        lambda: {"DistillDetectorRejectRateHigh", "DistillCampaignDetected"} <= prometheus.firing(),
+        90,
+        "the reject-rate and campaign alerts to fire",
+    )
     alerts = prometheus.get("/api/v1/alerts")["data"]["alerts"]
     campaign = next(a for a in alerts if a["labels"]["alertname"] == "DistillCampaignDetected")
     assert campaign["labels"]["severity"] == "critical"
@@ -139,8 +151,9 @@ def test_bad_records_and_a_campaign_fire_their_alerts_in_prometheus(
     dashboard = json.loads((ROOT / "deploy" / "grafana" / "distill-detector.json").read_text())
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
-            expr = (target["expr"].replace("$job", "distill-detector")
-                    .replace("$__rate_interval", "1m"))
+            expr = (
+                target["expr"].replace("$job", "distill-detector").replace("$__rate_interval", "1m")
+            )
             result = prometheus.get("/api/v1/query", query=expr)
             assert result["status"] == "success", (panel["title"], expr)
             assert result["data"]["result"], f"no data for {panel['title']!r}: {expr}"

@@ -33,8 +33,9 @@ def alerted_accounts(alerts: list[dict[str, object]]) -> set[str]:
 
 
 def assert_one_id_per_account_episode(
-        alerts: list[dict[str, object]], may_repeat: frozenset[tuple[str, str]] = frozenset(),
-        may_split: frozenset[str] = frozenset(),
+    alerts: list[dict[str, object]],
+    may_repeat: frozenset[tuple[str, str]] = frozenset(),
+    may_split: frozenset[str] = frozenset(),
 ) -> None:
     """One alert id per account (two for those in ``may_split``), and each (id, severity)
     delivered once (those in ``may_repeat`` at most twice)."""
@@ -45,7 +46,8 @@ def assert_one_id_per_account_episode(
     copies = collections.Counter((str(a["alert_id"]), str(a["severity"])) for a in alerts)
     again = {pair: n for pair, n in copies.items() if n > 1}
     assert all(n == 2 and pair in may_repeat for pair, n in again.items()), (
-        f"delivered again: {again}")
+        f"delivered again: {again}"
+    )
 
 
 def ledgered(state: Path) -> set[tuple[str, str]]:
@@ -94,15 +96,21 @@ def test_alerts_flow_and_a_clean_stop_commits_exactly_the_end(stack: Stack) -> N
     service = ServiceProcess(stack.config(), stack.tmp / "service.log")
     try:
         wait_until(stack.caught_up, 90, "the service to commit every record")
-        started = next(msgspec.json.decode(line) for line in
-                       (stack.tmp / "service.log").read_text().splitlines()
-                       if '"service started"' in line)
+        started = next(
+            msgspec.json.decode(line)
+            for line in (stack.tmp / "service.log").read_text().splitlines()
+            if '"service started"' in line
+        )
         port = started["metrics_port"]
         assert scrape(port, "/healthz") == (200, "ok\n")
         wait_until(lambda: scrape(port, "/readyz")[0] == 200, 30, "the service to be ready")
         status, text = scrape(port, "/metrics")
-        metrics = {s.name: s.value for f in text_string_to_metric_families(text)
-                   for s in f.samples if not s.labels or s.labels.get("result") == "accepted"}
+        metrics = {
+            s.name: s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+            if not s.labels or s.labels.get("result") == "accepted"
+        }
         assert status == 200 and metrics["distill_records_total"] == len(values)
         assert metrics["distill_checkpoint_last_success_timestamp_seconds"] > 0
         assert metrics["distill_event_lag_seconds_count"] > 0
@@ -119,8 +127,11 @@ def test_alerts_flow_and_a_clean_stop_commits_exactly_the_end(stack: Stack) -> N
 
 def test_poison_messages_go_to_the_dead_letter_topic(stack: Stack) -> None:
     values = traffic_values()
-    poison = [(b"sybil-1", b"{not json"), (None, b"[1,2,3]"),
-              (b"x", b'{"ts": 1767225600, "account_id": "x", "completion_tokens": -3}')]
+    poison = [
+        (b"sybil-1", b"{not json"),
+        (None, b"[1,2,3]"),
+        (b"x", b'{"ts": 1767225600, "account_id": "x", "completion_tokens": -3}'),
+    ]
     mixed = values[:100] + poison + values[100:]
     stack.produce(mixed)
     service = ServiceProcess(stack.config(), stack.tmp / "service.log")
@@ -130,13 +141,17 @@ def test_poison_messages_go_to_the_dead_letter_topic(stack: Stack) -> None:
         assert service.terminate() == 0
     dead = stack.read(stack.dead)
     assert sorted(d["reason"].split(":")[0] for d in dead) == [
-        "invalid_json", "not_object", "out_of_range"]
+        "invalid_json",
+        "not_object",
+        "out_of_range",
+    ]
     assert all(d["source"].startswith(stack.input + "/") and d["offset"] >= 0 for d in dead)
     assert alerted_accounts(stack.read(stack.alerts)) == ATTACKERS
 
 
 def test_kill_9_mid_stream_then_restart_loses_nothing_and_raises_no_ledgered_alert_again(
-        stack: Stack) -> None:
+    stack: Stack,
+) -> None:
     values = traffic_values(scale=4)
     stack.produce(values)
     config = stack.config(checkpoint_interval_s=2.0)
@@ -173,9 +188,14 @@ def test_kill_9_mid_stream_then_restart_loses_nothing_and_raises_no_ledgered_ale
     # even carry another id: replayed batches may cut the records into other scoring slices.
     unledgered = delivered - recorded
     assert_one_id_per_account_episode(
-        alerts, may_repeat=frozenset(unledgered),
-        may_split=frozenset(str(a["account_id"]) for a in before
-                            if (str(a["alert_id"]), str(a["severity"])) in unledgered))
+        alerts,
+        may_repeat=frozenset(unledgered),
+        may_split=frozenset(
+            str(a["account_id"])
+            for a in before
+            if (str(a["alert_id"]), str(a["severity"])) in unledgered
+        ),
+    )
     # Every record's effect is in the state exactly once: none lost, none applied twice.
     assert state_requests(stack) == len(values)
 
@@ -186,9 +206,14 @@ def test_two_instances_split_the_partitions_and_raise_the_same_alerts(stack: Sta
     b = ServiceProcess(config, stack.tmp / "b.log")
     try:
         # Input only once both hold partitions: one instance alone could finish it first.
-        wait_until(lambda: all('"partitions assigned"' in (stack.tmp / name).read_text()
-                               for name in ("a.log", "b.log")),
-                   60, "both instances to be assigned partitions")
+        wait_until(
+            lambda: all(
+                '"partitions assigned"' in (stack.tmp / name).read_text()
+                for name in ("a.log", "b.log")
+            ),
+            60,
+            "both instances to be assigned partitions",
+        )
         values = traffic_values()
         stack.produce(values)
         wait_until(stack.caught_up, 120, "both instances to commit every record")
@@ -216,8 +241,11 @@ def test_two_instances_find_one_campaign_across_their_partitions(stack: Stack) -
     def split() -> bool:
         owners.clear()
         for name in ("a.log", "b.log"):
-            assigned = [line for line in (stack.tmp / name).read_text().splitlines()
-                        if '"partitions assigned"' in line]
+            assigned = [
+                line
+                for line in (stack.tmp / name).read_text().splitlines()
+                if '"partitions assigned"' in line
+            ]
             if assigned:
                 for tp in msgspec.json.decode(assigned[-1])["partitions"]:
                     owners[int(tp.rsplit("/", 1)[1])] = name
@@ -260,7 +288,7 @@ def test_two_instances_find_one_campaign_across_their_partitions(stack: Stack) -
 
     replay = Pipeline(load_config(config))
     for i in range(0, len(values), 500):
-        replay.process(values[i:i + 500], "replay")
+        replay.process(values[i : i + 500], "replay")
     assert replay.campaigns is not None
     (replayed,) = [set(c.members) for c in replay.campaigns.campaigns.values()]
     assert len(replayed & found) >= 0.95 * len(replayed | found)
@@ -288,8 +316,9 @@ def test_a_campaign_keeps_its_id_across_a_restart(stack: Stack) -> None:
     # The restarted instance holds the sybils in the campaign of the same id.
     saved = read_model(stack.tmp / "state" / "model.pkl", load_config(config).hash())
     assert isinstance(saved, dict)
-    ids = collections.Counter(saved["campaigns"]["campaign_of"].get(f"sybil-{k:04d}")
-                              for k in range(40))
+    ids = collections.Counter(
+        saved["campaigns"]["campaign_of"].get(f"sybil-{k:04d}") for k in range(40)
+    )
     assert ids.most_common(1)[0] == (next(iter(before)), 40)
 
 
@@ -316,8 +345,12 @@ def test_broker_outage_under_a_running_service(stack: Stack) -> None:
 def test_bad_config_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("kafka:\n  poll_max_records: 0\n")
-    proc = subprocess.run([sys.executable, "-m", "detector", "run", "--config", str(bad)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "detector", "run", "--config", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "kafka.poll_max_records" in proc.stderr
 
 
@@ -325,8 +358,9 @@ def test_run_flags_override_the_config() -> None:
     from detector.config import Config
     from detector.service import config_with_flags
 
-    config = config_with_flags(Config(), {"bootstrap_servers": "h:1", "topic": "t",
-                                          "alerts_topic": None, "group_id": "g"})
+    config = config_with_flags(
+        Config(), {"bootstrap_servers": "h:1", "topic": "t", "alerts_topic": None, "group_id": "g"}
+    )
     assert config.kafka.bootstrap_servers == "h:1" and config.kafka.topics == ["t"]
     assert config.kafka.group_id == "g"
     assert config.kafka.alerts_topic == Config().kafka.alerts_topic
@@ -335,7 +369,10 @@ def test_run_flags_override_the_config() -> None:
 def test_demo_shows_the_first_alert_within_a_minute(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "detector", "demo", "--duration", "60", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=180)
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     alerts = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     assert alerts, proc.stderr[-3000:]

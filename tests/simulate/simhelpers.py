@@ -17,8 +17,16 @@ from detector.simulate import SimulationSummary, simulate
 _DECODER = msgspec.json.Decoder()
 _INT_FIELDS_NONNEG = ("prompt_tokens", "completion_tokens", "max_tokens", "logprobs")
 _STR_FIELDS = (
-    "request_id", "org_id", "api_key_id", "client_ip", "user_agent", "model", "endpoint",
-    "finish_reason", "prompt_text", "prompt_fingerprint",
+    "request_id",
+    "org_id",
+    "api_key_id",
+    "client_ip",
+    "user_agent",
+    "model",
+    "endpoint",
+    "finish_reason",
+    "prompt_text",
+    "prompt_fingerprint",
 )
 
 
