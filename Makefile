@@ -24,6 +24,7 @@ promtool:
 
 test: $(STAMP) promtool
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 
