@@ -110,6 +110,8 @@ class _Window:
 
     def add(self, rows: I64, ts: F64, values: npt.NDArray[np.float32]) -> None:
         """Add ``values`` (records × counters) into each record's bucket."""
+        if not len(rows):  # a batch of late records only
+            return
         n_buckets = self.buckets
         bucket = np.floor(ts / self.bucket_s).astype(np.int64)
         order = np.lexsort((bucket, rows))

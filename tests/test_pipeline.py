@@ -126,6 +126,22 @@ def test_rejects_go_to_the_dead_letter_sink_and_the_stream_continues(tmp_path: P
     assert {a.account_id for a in alerts} == {"sybil-1", "sybil-2"}
 
 
+def test_a_batch_of_late_records_only_is_counted_and_the_stream_goes_on() -> None:
+    """A lagging partition can hand over a whole batch older than the long window."""
+    pipeline = Pipeline(Config())
+    pipeline.process(lines([record("a", T0 + 30_000)]), "test", range(1))
+    late = [record("b", T0 + i, completion_tokens=7) for i in range(3)]
+    pipeline.process(lines(late), "test", range(1, 4))
+    assert pipeline.stats.late == 3 and pipeline.stats.accepted == 4
+    state = pipeline.state
+    row = np.array([state.row_of["b"]])
+    assert state.total_requests[row[0]] == 3  # counted in totals, not in windows
+    assert state.long.sums(row, state.watermark)[0, 0] == 0
+    pipeline.process(lines([record("b", T0 + 30_001, completion_tokens=5)]), "test", range(4, 5))
+    ix = state.counter_index["completion_tokens"]
+    assert state.long.sums(row, state.watermark)[0, ix] == 5
+
+
 def test_allow_listed_attacker_is_scored_but_not_alerted() -> None:
     scored: set[str] = set()
     pipeline = Pipeline(config_with(alerting={"allow_list": ["sybil-1"]}))
