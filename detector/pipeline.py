@@ -43,6 +43,19 @@ def _split_by_event_time(batch: RecordBatch, span_s: float) -> list[RecordBatch]
     return [batch.slice(a, b) for a, b in itertools.pairwise(bounds)]
 
 
+def _split_for_capacity(batch: RecordBatch, max_accounts: int) -> list[RecordBatch]:
+    """Cut a batch naming more distinct accounts than the state holds into pieces of at most
+    ``max_accounts`` records.
+
+    To make room the state evicts the least recently seen accounts, but never one the batch
+    in hand uses: a batch with more accounts than rows would leave it nothing to evict.
+    """
+    if len(batch) <= max_accounts or len(set(batch.account_id)) <= max_accounts:
+        return [batch]
+    bounds = [*range(0, len(batch), max_accounts), len(batch)]
+    return [batch.slice(a, b) for a, b in itertools.pairwise(bounds)]
+
+
 _IDLE_PARTITION_S = 30.0
 
 ScoreObserver = Callable[[list[str], npt.NDArray[np.float64], ScoreBatch], None]
@@ -174,8 +187,10 @@ class Pipeline:
         stats.accepted += len(batch)
         alerts: list[Alert] = []
         part = partition or self.default
+        max_accounts = self.config.state.max_accounts
         for piece in _split_by_event_time(batch, self.config.pipeline.max_batch_span_s):
-            alerts += self._process_piece(piece, part)
+            for fitting in _split_for_capacity(piece, max_accounts):
+                alerts += self._process_piece(fitting, part)
         return alerts
 
     def _process_piece(self, batch: RecordBatch, part: Partition) -> list[Alert]:

@@ -142,6 +142,19 @@ def test_a_batch_of_late_records_only_is_counted_and_the_stream_goes_on() -> Non
     assert state.long.sums(row, state.watermark)[0, ix] == 5
 
 
+def test_a_batch_with_more_accounts_than_the_state_holds_is_processed() -> None:
+    pipeline = Pipeline(config_with(state={"max_accounts": 4}))
+    pipeline.process(lines([record(f"old{i}", T0) for i in range(4)]), "test", range(4))
+    batch = [record(f"new{i}", T0 + 1 + i, completion_tokens=i) for i in range(10)]
+    pipeline.process(lines(batch), "test", range(4, 14))
+    state = pipeline.state
+    assert pipeline.stats.accepted == 14 and len(state) == 4
+    assert set(state.row_of) == {f"new{i}" for i in range(6, 10)}  # the most recently seen
+    ix = state.counter_index["completion_tokens"]
+    row = np.array([state.row_of["new9"]])
+    assert state.long.sums(row, state.watermark)[0, ix] == 9
+
+
 def test_allow_listed_attacker_is_scored_but_not_alerted() -> None:
     scored: set[str] = set()
     pipeline = Pipeline(config_with(alerting={"allow_list": ["sybil-1"]}))
