@@ -187,3 +187,31 @@ def test_accounts_in_an_alert_episode_are_not_learned_from() -> None:
     assert "sybil-1" in learned  # before its episode it was ordinary evidence
     # Every later evaluation of sybil-1 happened inside its episode: never learned.
     assert learned.count("sybil-1") < sum(1 for r in range(40) if T0 + r * 90 < first_alert)
+
+
+def test_small_caps_stragglers_and_late_batches_never_stop_the_stream() -> None:
+    """A seeded fuzz of what has stopped the pipeline before: batches with more accounts than
+    the cap, batches of late records only, event-time jumps past the windows and the TTL."""
+    rng = np.random.default_rng(11)
+    for max_accounts in (4, 50):
+        pipeline = Pipeline(
+            config_with(scoring={"interval_s": 0.5}, state={"max_accounts": max_accounts})
+        )
+        now, sent = T0, 0
+        for _ in range(150):
+            now += float(rng.choice([0, 1, 60, 3000, 30000], p=[0.3, 0.3, 0.25, 0.1, 0.05]))
+            n = int(rng.integers(1, 12))
+            ages = rng.choice([0.0, 10.0, 25000.0], n, p=[0.7, 0.2, 0.1])
+            batch = [
+                record(
+                    f"a{rng.integers(12)}",
+                    now - float(age),
+                    prompt_text=f"Think step by step {rng.integers(5)} about {rng.integers(99)}",
+                    client_ip=f"10.0.{rng.integers(3)}.{rng.integers(5)}",
+                )
+                for age in ages
+            ]
+            pipeline.process(lines(batch), "fuzz", range(sent, sent + n))
+            sent += n
+            assert len(pipeline.state) <= max_accounts
+        assert pipeline.stats.accepted == sent and pipeline.stats.late > 0
