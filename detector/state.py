@@ -144,11 +144,15 @@ class _Window:
         self.counters[rows] = counters
         self.head[rows] = newest
 
+    def slot_buckets(self, rows: I64) -> I64:
+        """The bucket number each ring slot of ``rows`` holds (negative: none yet)."""
+        head = self.head[rows][:, None]
+        return head - (head - np.arange(self.buckets)) % self.buckets
+
     def _inside(self, rows: I64, now: float) -> npt.NDArray[np.bool_]:
         """Which ring slots of ``rows`` hold a bucket of the window ending at ``now``."""
         current = int(np.floor(now / self.bucket_s))
-        head = self.head[rows][:, None]
-        numbers = head - (head - np.arange(self.buckets)) % self.buckets  # negative: none
+        numbers = self.slot_buckets(rows)
         return (numbers > current - self.buckets) & (numbers <= current)
 
     def sums(self, rows: I64, now: float) -> npt.NDArray[np.float64]:

@@ -217,11 +217,10 @@ def test_restore_reads_a_checkpoint_that_kept_every_bucket_number() -> None:
     stale = {}
     for window in ("short", "long"):
         ring = getattr(before.state, window)
-        head = legacy.pop(f"{window}.head")[:, None]
-        slots = np.arange(ring.buckets)
+        del legacy[f"{window}.head"]
         # The layout checkpoints had before: each slot's bucket number. A slot the ring has
         # passed kept its old number and counts until the slot was reused.
-        numbers = head - (head - slots) % ring.buckets
+        numbers = ring.slot_buckets(before.state.index.rows())  # the snapshot's row order
         counters = arrays[f"{window}.counters"].copy()
         empty = counters[:, :, 0] == 0
         numbers[empty] -= ring.buckets
