@@ -4,8 +4,10 @@ import msgspec
 import numpy as np
 import pytest
 
-from detector.records import REJECT_REASONS, BatchDecoder
+import detector.records
+from detector.records import REJECT_REASONS, BatchDecoder, RecordBatch
 from tests.conftest import T0, lines, record
+from tests.test_pipeline import traffic
 
 
 def decode_one(raw: bytes, **kwargs: int):
@@ -124,6 +126,119 @@ def test_bad_values_do_not_stop_the_batch_and_keep_offsets() -> None:
     assert batch.account_id == ["a", "b", "c"]
     assert batch.offsets.tolist() == [100, 102, 104]
     assert [(r.offset, r.category) for r in rejects] == [(101, "invalid_json"), (103, "not_object")]
+
+
+def test_bad_values_at_chunk_edges_cost_only_themselves() -> None:
+    """Values are parsed a chunk at a time; a bad one sends its chunk value by value. Every
+    good value around it, on either side of a chunk edge, is kept in order with its offset."""
+    n = 3 * detector.records._CHUNK + 5
+    values = lines([record(f"a{i}", T0 + i) for i in range(n)])
+    bad = [
+        0,
+        detector.records._CHUNK - 1,
+        detector.records._CHUNK,
+        2 * detector.records._CHUNK + 7,
+        n - 1,
+    ]
+    for i in bad:
+        values[i] = b'{"ts": %d}' % T0
+    batch, rejects = BatchDecoder().decode(values, "s", range(1000, 1000 + n))
+    good = [i for i in range(n) if i not in bad]
+    assert batch.account_id == [f"a{i}" for i in good]
+    assert batch.offsets.tolist() == [1000 + i for i in good]
+    assert [(r.offset, r.category) for r in rejects] == [(1000 + i, "missing_field") for i in bad]
+
+
+EDGE_VALUES = {
+    "status as float": {"status": 200.0},
+    "status out of range": {"status": 600},
+    "flag as number": {"reasoning": 1},
+    "id as number": {"account_id": 123},
+    "empty id": {"account_id": ""},
+    "long id": {"account_id": "a" * 257},
+    "long user agent": {"user_agent": "u" * 1025},
+    "null id": {"account_id": None},
+    "ts as string": {"ts": "2026-01-01T00:00:00Z"},
+    "ts in ms": {"ts": T0 * 1000},
+    "negative tokens": {"prompt_tokens": -1},
+    "n of 0": {"n": 0},
+    "negative latency": {"latency_ms": -1.0},
+    "huge int": {"completion_tokens": 10**20},
+    "bad ip": {"client_ip": "999.1.1.1"},
+}
+RAW_EDGES = {
+    "not an object": b"[1]",
+    "empty": b"",
+    "blank": b"   ",
+    "two objects on a line": b'{"ts":%d,"account_id":"a"}{"ts":%d,"account_id":"b"}' % (T0, T0),
+    "two objects on two lines": b'{"ts":%d,"account_id":"a"}\n{"ts":%d,"account_id":"b"}'
+    % (T0, T0),
+    "pretty printed": b'{\n "ts": %d,\n "account_id": "a"\n}' % T0,
+    "NaN latency": b'{"ts":%d,"account_id":"a","latency_ms":NaN}' % T0,
+    "invalid utf-8": b'{"ts":%d,"account_id":"a\xff"}' % T0,
+    "duplicate key": b'{"ts":%d,"account_id":"a","account_id":"b"}' % T0,
+    "missing account": b'{"ts":%d}' % T0,
+    "truncated": b'{"ts":%d,"account_id":"a"' % T0,
+    "injected element": b'{"ts":%d,"account_id":"a"},{"ts":%d,"account_id":"b"}' % (T0, T0),
+}
+
+
+def assert_same(one: RecordBatch, other: RecordBatch) -> None:
+    """Same columns; each side's interned columns hold the same strings as its lists."""
+    for batch in (one, other):
+        for name, column in batch.interned.items():
+            assert column.expand() == getattr(batch, name), name
+    for name, value in vars(one).items():
+        expected = getattr(other, name)
+        if name == "interned":
+            continue
+        if isinstance(value, np.ndarray):
+            assert value.dtype == expected.dtype, name
+            np.testing.assert_array_equal(value, expected, err_msg=name)
+        else:
+            assert value == expected, name
+
+
+@pytest.mark.parametrize("edge", [*EDGE_VALUES, *RAW_EDGES])
+def test_an_odd_value_in_a_chunk_gives_what_decoding_value_by_value_gives(
+    edge: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = lines([record(f"a{i}", T0 + i, client_ip="203.0.113.9") for i in range(6)])
+    odd = RAW_EDGES.get(edge)
+    if odd is None:
+        odd = msgspec.json.encode({"ts": T0, "account_id": "z", **EDGE_VALUES[edge]})
+    values = [*clean[:3], odd, *clean[3:]]
+    chunked = BatchDecoder().decode(values, "s")
+    monkeypatch.setattr(detector.records, "_CHUNK", 1)
+    one_by_one = BatchDecoder().decode(values, "s")
+    assert chunked[1] == one_by_one[1]
+    assert_same(chunked[0], one_by_one[0])
+
+
+def test_repeated_strings_become_one_object() -> None:
+    # The odd value in between sends the chunk value by value: the strings are shared anyway.
+    values = [*lines([record("acct", T0)]), b'{"ts": %d}' % T0, *lines([record("acct", T0 + 1)])]
+    batch, rejects = BatchDecoder().decode(values, "s")
+    assert len(rejects) == 1
+    assert batch.account_id[0] == "acct" and batch.account_id[0] is batch.account_id[1]
+
+
+def test_a_batch_interns_every_string_column_and_the_networks() -> None:
+    batch, _ = BatchDecoder().decode(traffic(), "s")
+    assert set(batch.interned) == {
+        "account_id",
+        "org_id",
+        "client_ip",
+        "network",
+        "user_agent",
+        "prompt_text",
+        "prompt_fingerprint",
+    }
+    for name, column in batch.interned.items():
+        assert column.expand() == getattr(batch, name), name
+        assert len(set(column.codes.tolist())) < len(batch), name  # the traffic repeats each
+        if name != "network":  # the networks of the distinct IPs: several IPs share one
+            assert len(set(column.values)) == len(column.values), name
 
 
 def test_a_value_holding_two_objects_is_not_split_into_two_records() -> None:
