@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import confluent_kafka as ck
+import numpy as np
 
 from detector.kafka.consumer import (
     PartitionRecords,
@@ -27,6 +29,18 @@ _MANAGED = ("bootstrap.servers", "group.id", "enable.auto.commit")
 _MAX_CONSUME = 1_000_000
 # Same error again within this many seconds is logged at debug level only.
 _ERROR_LOG_INTERVAL_S = 30.0
+# Message accessors as plain functions, to map over a batch (the stubs' generics do not fit).
+_ERROR, _TOPIC, _PARTITION, _VALUE, _OFFSET, _KEY = cast(
+    Any,
+    (
+        ck.Message.error,
+        ck.Message.topic,
+        ck.Message.partition,
+        ck.Message.value,
+        ck.Message.offset,
+        ck.Message.key,
+    ),
+)
 
 
 def consumer_config(
@@ -182,27 +196,34 @@ class ConfluentConsumer:
         return self._group(messages)
 
     def _group(self, messages: list[ck.Message]) -> list[PartitionRecords]:
-        # librdkafka hands out runs of one partition; a dict lookup per run, not per record.
-        by_tp: dict[Any, PartitionRecords] = {}
-        current_key: Any = None
-        values: list[Any] = []
-        offsets: list[Any] = []
-        keys: list[bytes | None] = []
-        for msg in messages:
-            error = msg.error()
-            if error is not None:
-                self._on_client_error(error)
-                continue
-            key: Any = (msg.topic(), msg.partition())
-            if key != current_key:
-                current_key = key
-                batch = by_tp.get(key)
-                if batch is None:
-                    batch = by_tp[key] = PartitionRecords(TopicPartition(*key), [], [], [], None)
-                values, offsets, keys = batch.values, batch.offsets, batch.keys
-            values.append(msg.value())
-            offsets.append(msg.offset())
-            keys.append(msg.key())
+        # Each accessor is mapped over the messages in C, and librdkafka hands out runs of
+        # one partition: Python steps per run, not per record.
+        errors = list(map(_ERROR, messages))
+        if errors.count(None) < len(errors):
+            for error in errors:
+                if error is not None:
+                    self._on_client_error(error)
+            messages = [msg for msg, error in zip(messages, errors, strict=True) if error is None]
+        n = len(messages)
+        if not n:
+            return []
+        topics = list(map(_TOPIC, messages))
+        runs = np.fromiter(map(_PARTITION, messages), dtype=np.int64, count=n)
+        if topics.count(topics[0]) < n:  # a run also ends where the topic changes
+            number = {topic: i for i, topic in enumerate(dict.fromkeys(topics))}
+            named = np.fromiter(map(number.__getitem__, topics), dtype=np.int64, count=n)
+            runs = runs * len(number) + named
+        edges = [0, *(np.flatnonzero(runs[1:] != runs[:-1]) + 1).tolist(), n]
+        by_tp: dict[tuple[str, int], PartitionRecords] = {}
+        for start, stop in itertools.pairwise(edges):
+            run = messages[start:stop]
+            key = (topics[start], _PARTITION(run[0]))
+            batch = by_tp.get(key)
+            if batch is None:
+                batch = by_tp[key] = PartitionRecords(TopicPartition(*key), [], [], [], None)
+            batch.values += map(_VALUE, run)
+            batch.offsets += map(_OFFSET, run)
+            batch.keys += map(_KEY, run)
         watermarks = self._consumer.get_watermark_offsets
         for batch in by_tp.values():
             _fill_tombstones(batch.values)
