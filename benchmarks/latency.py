@@ -10,9 +10,21 @@ What runs, per rate
 * an alert reader: a consumer of the alerts topic in a thread of this process;
 * a producer in a **separate process** (so it does not share the service's GIL), with the
   confluent-kafka client when installed (kafka-python cannot produce 100 k/s from Python). It
-  replays simulated traffic (``simulate(scale=0.1, prompt_text=True)``, the default mix:
-  152 k records of ~650 bytes, 900 accounts, cycled when the window needs more) in file
-  order, paced at the fixed rate in bursts every 10 ms (rate/100 records), keyed by account.
+  replays simulated traffic (``simulate(scale=0.1)``, the default mix: 152 k records of
+  ~650 bytes, 900 accounts, cycled when the window needs more) in file order, paced at the
+  fixed rate in bursts every 10 ms (rate/100 records), keyed by account.
+
+Two forms of the input (``--forms``, both by default), as the contract allows them:
+
+* ``text``: records carry ``prompt_text`` (20-80 words), fingerprinted by the service;
+* ``fingerprint``: records carry a ``prompt_fingerprint`` computed at the gateway instead
+  (deployments that never ship text), so the service does no text work.
+
+A cycled record would repeat its prompt exactly, and the service's fingerprint cache would
+then spare it the text work that a new prompt costs. So the producer prefixes every prompt
+(text or gateway fingerprint) with the number of the pass over the file (``r0 ``, ``r1 ``,
+…): every pass brings prompts the service has not seen, while templates, intents and
+duplicates within a pass stay as simulated.
 
 Definition of latency
 ---------------------
@@ -76,8 +88,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import numpy as np
@@ -120,36 +133,65 @@ class _Key(msgspec.Struct):
     account_id: str
 
 
-def _load_traffic(path: Path) -> tuple[list[bytes], list[bytes]]:
-    """Keys and "tails": each line without its leading ``{"ts":NUMBER``, so a record with a
-    new event time is ``b'{"ts":%.6f' % now + tail``."""
+_PROMPT_FIELDS = (b'"prompt_text":"', b'"prompt_fingerprint":"')
+
+
+class _Traffic(NamedTuple):
+    """Each line cut in three: ``{"ts":NUMBER`` is dropped, so that a record with a new event
+    time and the prompt marked with pass ``k`` is ``b'{"ts":%.6f' % now + heads[i] +
+    (b"r%d " % k if marked[i] else b"") + tails[i]``."""
+
+    keys: list[bytes]
+    heads: list[bytes]
+    tails: list[bytes]
+    marked: list[bool]
+
+
+def _load_traffic(path: Path) -> _Traffic:
     decoder = msgspec.json.Decoder(_Key)
-    keys: list[bytes] = []
-    tails: list[bytes] = []
+    traffic = _Traffic([], [], [], [])
     with path.open("rb") as f:
         for line in f:
             line = line.rstrip(b"\n")
             if not line.startswith(b'{"ts":'):
                 raise ValueError(f"unexpected record layout: {line[:40]!r}")
-            keys.append(decoder.decode(line).account_id.encode())
-            tails.append(line[line.index(b",", 6) :])
-    return keys, tails
+            traffic.keys.append(decoder.decode(line).account_id.encode())
+            rest = line[line.index(b",", 6) :]
+            at = _prompt_start(rest)
+            traffic.heads.append(rest[:at] if at >= 0 else rest)
+            traffic.tails.append(rest[at:] if at >= 0 else b"")
+            traffic.marked.append(at >= 0)
+    return traffic
+
+
+def _prompt_start(record: bytes) -> int:
+    """Where the prompt's text or gateway fingerprint starts in ``record``; -1 if it has
+    neither."""
+    for field in _PROMPT_FIELDS:
+        at = record.find(field)
+        if at >= 0:
+            return at + len(field)
+    return -1
 
 
 def _produce(spec: dict[str, Any]) -> None:
     """The producer process: load, say ready, wait for "go" on stdin, send at the rate for
     the window, report progress on stdout (JSON lines), flush, close."""
-    keys, tails = _load_traffic(Path(spec["traffic"]))
+    keys, heads, tails, marked = _load_traffic(Path(spec["traffic"]))
     n = len(tails)
     topic, rate, seconds = spec["topic"], float(spec["rate"]), float(spec["seconds"])
     producer = make_producer(
         spec["client"],
         spec["bootstrap"],
-        {},
+        # The load generator shares the machine with the service: a delivery report per
+        # message would cost a Python callback each (about a third of a core at 100 k/s).
+        # Failures are still reported, and flush() fails unless every message is acked.
+        {"delivery.report.only.error": True} if spec["client"] == "confluent-kafka" else {},
         buffer_messages=1_000_000,
         buffer_bytes=1 << 30,
         block_timeout_s=0.5,
     )
+    send = producer.send
 
     def report(**fields: Any) -> None:
         sys.stdout.write(json.dumps(fields) + "\n")
@@ -168,11 +210,12 @@ def _produce(spec: dict[str, Any]) -> None:
             break
         due = min(int(rate * elapsed), sent + max_burst)
         if due > sent:
-            head = b'{"ts":%.6f' % time.time()
+            ts = b'{"ts":%.6f' % time.time()
             for i in range(sent, due):
-                j = i % n
+                k, j = divmod(i, n)
+                mark = b"r%d " % k if marked[j] else b""
                 try:
-                    producer.send(topic, head + tails[j], keys[j])
+                    send(topic, b"".join((ts, heads[j], mark, tails[j])), keys[j])
                 except BufferFull:
                     blocked += 1
                     break
@@ -185,14 +228,13 @@ def _produce(spec: dict[str, Any]) -> None:
             time.sleep(pause)
     elapsed = time.perf_counter() - started
     report(done=True, t=elapsed, sent=sent, blocked=blocked)
-    unacked = 0
     try:
         producer.flush(30)
+        acked = sent
     except Exception:
-        unacked = 1
-    acked = sum(v for tp, v in producer.acked_end_offsets().items() if tp.topic == topic)
+        acked = 0
     producer.close(5)
-    report(closed=True, acked=acked, flush_failed=unacked)
+    report(closed=True, acked=acked)
 
 
 # -- the measuring side --------------------------------------------------------------------
@@ -278,6 +320,16 @@ def _delay(service: Service) -> float:
     return time.time() - min(finite)
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` so far (NaN when unknown)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    # utime and stime: fields 14 and 15 of proc(5), counted after the command's ")".
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait(predicate: Any, timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
@@ -290,7 +342,7 @@ def _one_rate(
     rate: int,
     seconds: float,
     client: str,
-    bootstrap: str,
+    broker: LocalBroker,
     traffic: Path,
     base: Config,
     workdir: Path,
@@ -298,9 +350,10 @@ def _one_rate(
     drain_s: float,
 ) -> dict[str, float]:
     tag = f"lat{rate}-{uuid.uuid4().hex[:6]}"
+    bootstrap = broker.bootstrap
 
     def say(message: str) -> None:
-        _say(f"[{rate:,}/s] {message}")
+        _say(f"[{traffic.stem.removeprefix('traffic-')} {rate:,}/s] {message}")
 
     create_topics(bootstrap, {f"{tag}-in": partitions, f"{tag}-alerts": 1, f"{tag}-dead": 1})
     spec = {
@@ -326,6 +379,14 @@ def _one_rate(
     samples: list[tuple[float, int, int, float]] = []
     end: dict[str, Any] = {}
     closed: dict[str, Any] = {}
+    # CPU seconds of this process (service, alert reader, client threads), the producer and
+    # the broker: at "go" and when sending ends.
+    cpu: list[tuple[float, float, float]] = []
+
+    def cpu_now() -> tuple[float, float, float]:
+        own = os.times()
+        return own.user + own.system, _cpu_seconds(child.pid), _cpu_seconds(broker.pid)
+
     try:
         say("starting the service, the alert reader and the producer (group joins take a few s)")
         reader.start()
@@ -346,6 +407,7 @@ def _one_rate(
                 if msg.get("closed"):
                     closed.update(msg)
                 elif msg.get("done"):
+                    cpu.append(cpu_now())
                     end.update(msg, processed=processed, delay=delay)
                 else:
                     samples.append((msg["t"], msg["sent"], processed, delay))
@@ -353,6 +415,7 @@ def _one_rate(
         follower = threading.Thread(target=follow, name="producer-follower", daemon=True)
         follower.start()
         say(f"sending for {seconds:.0f} s")
+        cpu.append(cpu_now())
         child.stdin.write("go\n")
         child.stdin.flush()
         shown = 0.0
@@ -416,10 +479,19 @@ def _one_rate(
         "alerts_account": float(sum(r[3] == "account" for r in rows)),
         "alerts_campaign": float(sum(r[3] == "campaign" for r in rows)),
         "producer_blocked": float(end.get("blocked", 0)),
+        # Cores in use while sending: how much of the machine each party had.
+        **{
+            f"cores_{who}": (cpu[1][i] - cpu[0][i]) / window
+            for i, who in enumerate(("detector", "producer", "broker"))
+        },
     }
     result.update(_percentiles([r[0] - r[1] for r in rows], "latency"))
     result.update(_percentiles([r[2] - r[1] for r in rows], "emit_latency"))
     return result
+
+
+FORMS = {"fingerprint": False, "text": True}
+"""Input form → whether its records carry ``prompt_text`` (else a gateway fingerprint)."""
 
 
 def measure(
@@ -427,52 +499,65 @@ def measure(
     seconds: float,
     client: str,
     *,
+    forms: Sequence[str] = tuple(FORMS),
     scale: float = 0.1,
     drain_s: float = 5.0,
     partitions: int = 4,
     config: Path | None = None,
 ) -> list[dict[str, float]]:
-    """Latency and backlog per input rate; one dict of floats per rate (see the module
-    notes for every key; latencies in seconds, rates in records/s)."""
+    """Latency and backlog per input form and rate; one dict of floats per pair (see the
+    module notes for every key; latencies in seconds, rates in records/s; ``prompt_text``
+    is 1.0 for the text form, 0.0 for gateway fingerprints)."""
     base = load_config(config)
     workdir = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    traffic = workdir / "traffic.jsonl"
-    _say(f"simulating traffic (scale {scale}) to {traffic}")
-    simulate(traffic, workdir / "labels.csv", scale=scale, prompt_text=True, bad_line_share=0.0)
     results: list[dict[str, float]] = []
     with LocalBroker() as broker:
-        for rate in rates:
-            results.append(
-                _one_rate(
+        for form in forms:
+            traffic = workdir / f"traffic-{form}.jsonl"
+            _say(f"simulating traffic ({form}, scale {scale}) to {traffic}")
+            simulate(
+                traffic,
+                workdir / f"labels-{form}.csv",
+                scale=scale,
+                prompt_text=FORMS[form],
+                bad_line_share=0.0,
+            )
+            for rate in rates:
+                row = _one_rate(
                     rate,
                     seconds,
                     client,
-                    broker.bootstrap,
+                    broker,
                     traffic,
                     base,
                     workdir,
                     partitions,
                     drain_s,
                 )
-            )
+                results.append({"prompt_text": float(FORMS[form]), **row})
     return results
 
 
 def table(results: list[dict[str, float]]) -> str:
     head = (
-        f"{'rate/s':>8}{'sent/s':>9}{'proc/s':>9}{'alerts':>7}"
+        f"{'prompt':>12}{'rate/s':>8}{'sent/s':>9}{'proc/s':>9}{'alerts':>7}"
         f"{'p50':>7}{'p90':>7}{'p99':>7}{'max':>7}{'emit p99':>9}"
-        f"{'lag end':>10}{'lag +/s':>9}{'delay':>7}"
+        f"{'lag end':>10}{'lag +/s':>9}{'delay':>7}  cores: detector producer broker"
     )
     lines = [head]
     for r in results:
         lines.append(
-            f"{r['rate']:>8,.0f}{r['input_rate']:>9,.0f}{r['processed_rate']:>9,.0f}"
+            f"{_form(r):>12}{r['rate']:>8,.0f}{r['input_rate']:>9,.0f}{r['processed_rate']:>9,.0f}"
             f"{r['alerts']:>7,.0f}{r['latency_p50']:>7.2f}{r['latency_p90']:>7.2f}"
             f"{r['latency_p99']:>7.2f}{r['latency_max']:>7.2f}{r['emit_latency_p99']:>9.2f}"
             f"{r['lag_end']:>10,.0f}{r['lag_growth_per_s']:>9,.0f}{r['delay_end_s']:>7.2f}"
+            f"{r['cores_detector']:>16.2f}{r['cores_producer']:>9.2f}{r['cores_broker']:>7.2f}"
         )
     return "\n".join(lines)
+
+
+def _form(row: dict[str, float]) -> str:
+    return "text" if row["prompt_text"] else "fingerprint"
 
 
 def _finite(value: Any) -> Any:
@@ -505,6 +590,13 @@ def main() -> None:
         default=5.0,
         help="seconds after the window to wait for the service to catch up",
     )
+    parser.add_argument(
+        "--forms",
+        nargs="+",
+        choices=list(FORMS),
+        default=list(FORMS),
+        help="input forms: prompt text, or gateway fingerprints instead",
+    )
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument(
@@ -520,6 +612,7 @@ def main() -> None:
         args.rates,
         args.seconds,
         args.client,
+        forms=args.forms,
         scale=args.scale,
         drain_s=args.drain,
         partitions=args.partitions,

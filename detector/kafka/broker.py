@@ -130,6 +130,11 @@ class LocalBroker:
         return self._proc is not None and self._proc.poll() is None
 
     @property
+    def pid(self) -> int | None:
+        """The broker process's id while it runs (for resource accounting)."""
+        return self._proc.pid if self.running and self._proc is not None else None
+
+    @property
     def storage_url(self) -> str:
         """The ``--storage-engine`` URL in use."""
         return self._store.storage_url if self._store is not None else MEMORY_STORAGE

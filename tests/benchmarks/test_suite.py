@@ -98,8 +98,47 @@ def test_targets_judge_each_traffic_form() -> None:
     assert found["run / raw consume, kafka-python"].met(0.9) is True
     memory = found["RSS per tracked account at 1 M accounts"]
     assert memory.measured == (1500.0, None) and memory.met(1500.0) is True
-    latency = found["p99 event-to-alert latency at 100 k rec/s"]
-    assert latency.measured == (None, None) and latency.met(None) is None
+    for form in ("gateway fingerprints", "with prompt_text"):
+        latency = found[f"p99 event-to-alert latency at 100 k rec/s, {form}"]
+        assert latency.measured == (None, None) and latency.met(None) is None
+
+
+def _latency_row(prompt_text: float, rate: float, p99: float) -> dict[str, float]:
+    return {
+        "prompt_text": prompt_text,
+        "rate": rate,
+        "input_rate": rate,
+        "processed_rate": rate * 0.9,
+        "alerts": 100.0,
+        "latency_p50": p99 / 2,
+        "latency_p90": p99 * 0.9,
+        "latency_p99": p99,
+        "latency_max": p99 * 1.1,
+        "lag_end": 10.0,
+        "cores_detector": 0.8,
+        "cores_producer": 0.3,
+        "cores_broker": 0.5,
+    }
+
+
+def test_the_latency_target_is_judged_per_input_form_at_100k() -> None:
+    results = _results()
+    results["latency"] = {
+        "results": [
+            _latency_row(0.0, 5_000, 9.0),  # another rate: not the target's
+            _latency_row(0.0, 100_000, 0.4),
+            _latency_row(1.0, 100_000, 12.0),
+        ]
+    }
+    found = {t.name: t for t in suite.targets(results)}
+    fingerprints = found["p99 event-to-alert latency at 100 k rec/s, gateway fingerprints"]
+    text = found["p99 event-to-alert latency at 100 k rec/s, with prompt_text"]
+    assert fingerprints.measured == (None, 0.4) and fingerprints.met(0.4) is True
+    assert text.measured == (None, 12.0) and text.met(12.0) is False
+    assert "on 0.80 cores" in fingerprints.baseline
+    report = "\n".join(suite.report_lines(results))
+    assert "| fingerprint | 100,000/s |" in report and "| text | 100,000/s |" in report
+    assert "| 0.80 / 0.30 / 0.50 |" in report
 
 
 def test_report_replaces_only_the_results_section(tmp_path: Path) -> None:
