@@ -352,37 +352,27 @@ class BatchDecoder:
         # count), and only that chunk's values are decoded one by one to find the bad ones:
         # a few bad records in a large batch cost a few chunks, not a loop over the batch.
         for start in range(0, len(values), _CHUNK):
-            chunk = values[start : start + _CHUNK]
+            chunk, chunk_offsets = values[start : start + _CHUNK], offsets[start : start + _CHUNK]
             try:
                 parsed = self._many.decode(b"[" + b",".join(chunk) + b"]")
             except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
                 parsed = []
-            if len(parsed) == len(chunk):
-                records += parsed
-                kept_offsets += offsets[start : start + _CHUNK]
-                kept_values += chunk
-            else:
-                self._decode_each(
-                    chunk,
-                    offsets[start : start + _CHUNK],
-                    source,
-                    records,
-                    kept_offsets,
-                    kept_values,
-                    rejects,
+            if len(parsed) != len(chunk):
+                parsed, chunk_offsets, chunk = self._decode_each(
+                    chunk, chunk_offsets, source, rejects
                 )
+            records += parsed
+            kept_offsets += chunk_offsets
+            kept_values += chunk
         return records, kept_offsets, kept_values
 
     def _decode_each(
-        self,
-        values: list[bytes],
-        offsets: list[int],
-        source: str,
-        records: list[RequestRecord],
-        kept_offsets: list[int],
-        kept_values: list[bytes],
-        rejects: list[Reject],
-    ) -> None:
+        self, values: list[bytes], offsets: list[int], source: str, rejects: list[Reject]
+    ) -> tuple[list[RequestRecord], list[int], list[bytes]]:
+        """Each value decoded alone: the records that decode, with their offsets and values."""
+        records: list[RequestRecord] = []
+        kept_offsets: list[int] = []
+        kept_values: list[bytes] = []
         for value, off in zip(values, offsets, strict=True):
             try:
                 records.append(self._one.decode(value))
@@ -400,6 +390,7 @@ class BatchDecoder:
             else:
                 kept_offsets.append(off)
                 kept_values.append(value)
+        return records, kept_offsets, kept_values
 
     def _post_validate(
         self,
