@@ -7,10 +7,14 @@ and 0.15 at ``s = 0.1``.
 
 The whole index is one sorted array of (band and bucket key, row) rather than a dict of
 buckets per band: updating the rows that changed since the last pass is a handful of
-vectorised operations, whatever the number of bands, and the index costs 12 bytes per account
-and band with no per-account Python objects. Buckets larger than ``max_bucket`` (common
-phrasing shared by thousands) contribute only their first ``max_bucket`` members as
-candidates: enough to connect a campaign, bounded in cost.
+vectorised operations, whatever the number of bands, and the index costs 8 bytes per account
+and band with no per-account Python objects. A key is a 32-bit hash of the band's number and
+slots: with 1 M accounts of 16 bands indexed, a key meets an unrelated account's by chance
+about 1 time in 270, a spurious candidate that the pair's similarity then rejects.
+
+Buckets larger than ``max_bucket`` (common phrasing shared by thousands) contribute only
+their first ``max_bucket`` members as candidates: enough to connect a campaign, bounded in
+cost.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from detector.campaigns.minhash import EMPTY, mix64
 __all__ = ["BandIndex", "unique_pairs"]
 
 I64 = npt.NDArray[np.int64]
+U16 = npt.NDArray[np.uint16]
 U32 = npt.NDArray[np.uint32]
-U64 = npt.NDArray[np.uint64]
 
 
 class BandIndex:
@@ -33,7 +37,7 @@ class BandIndex:
     Examples
     --------
     >>> index = BandIndex(num_perm=4, rows_per_band=2, max_bucket=10)
-    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 7, 7]], dtype=np.uint32)
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 7, 7]], dtype=np.uint16)
     >>> index.update(np.arange(3), sigs)
     >>> index.candidates(np.arange(3), sigs).tolist()   # 0 and 1 share the first band
     [[0, 1]]
@@ -43,16 +47,14 @@ class BandIndex:
         self.bands = num_perm // rows_per_band
         self.rows_per_band = rows_per_band
         self.max_bucket = max_bucket
-        # The band number takes the top bits of the key, so one sorted array holds every band.
-        self._band_bits = max(1, (self.bands - 1).bit_length())
-        self._keys = np.empty(0, dtype=np.uint64)
-        self._rows = np.empty(0, dtype=np.int32)  # signature rows: 12 bytes per entry
+        self._keys = np.empty(0, dtype=np.uint32)
+        self._rows = np.empty(0, dtype=np.int32)  # signature rows: 8 bytes per entry
 
     def __len__(self) -> int:
         return len(self._rows) // self.bands if self.bands else 0
 
-    def band_keys(self, signatures: U32) -> U64:
-        """``(rows, bands)`` keys, unique across bands; 0 for an empty signature (never a
+    def band_keys(self, signatures: U16) -> U32:
+        """``(rows, bands)`` keys, distinct across bands; 0 for an empty signature (never a
         candidate)."""
         n = len(signatures)
         shaped = (
@@ -60,15 +62,13 @@ class BandIndex:
             .reshape(n, self.bands, self.rows_per_band)
             .astype(np.uint64)
         )
-        key = np.zeros((n, self.bands), dtype=np.uint64)
+        key = np.broadcast_to(np.arange(1, self.bands + 1, dtype=np.uint64), (n, self.bands))
         with np.errstate(over="ignore"):
             for j in range(self.rows_per_band):
                 key = mix64(key * np.uint64(0x100000001B3) + shaped[:, :, j])
-        shift = np.uint64(64 - self._band_bits)
-        band = np.arange(self.bands, dtype=np.uint64) << shift
-        key = (key >> np.uint64(self._band_bits)) | band | np.uint64(1)
-        key[signatures[:, 0] == EMPTY] = 0
-        return key
+        out = (key >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
+        out[signatures[:, 0] == EMPTY] = 0
+        return out
 
     def remove(self, rows: I64) -> None:
         if len(rows) == 0 or len(self._rows) == 0:
@@ -78,17 +78,17 @@ class BandIndex:
         keep = ~drop[self._rows]
         self._keys, self._rows = self._keys[keep], self._rows[keep]
 
-    def update(self, rows: I64, signatures: U32) -> None:
+    def update(self, rows: I64, signatures: U16) -> None:
         """(Re-)index ``rows`` with their current signatures."""
         self._insert(rows, self.band_keys(signatures))
 
-    def reindex(self, rows: I64, signatures: U32) -> I64:
+    def reindex(self, rows: I64, signatures: U16) -> I64:
         """:meth:`update` then :meth:`candidates` for the same rows, hashing the bands once."""
         keys = self.band_keys(signatures)
         self._insert(rows, keys)
         return self._candidates(rows, keys)
 
-    def _flat(self, rows: I64, keys: U64) -> tuple[U64, I64]:
+    def _flat(self, rows: I64, keys: U32) -> tuple[U32, I64]:
         """The present (key, row) entries of ``keys``, sorted by key then row."""
         flat = keys.ravel()
         present = flat != 0
@@ -96,19 +96,19 @@ class BandIndex:
         order = np.lexsort((r, k))
         return k[order], r[order]
 
-    def _insert(self, rows: I64, keys: U64) -> None:
+    def _insert(self, rows: I64, keys: U32) -> None:
         self.remove(rows)
         new_keys, new_rows = self._flat(rows, keys)
         at = np.searchsorted(self._keys, new_keys, side="right")
         self._keys = np.insert(self._keys, at, new_keys)
         self._rows = np.insert(self._rows, at, new_rows)
 
-    def candidates(self, rows: I64, signatures: U32) -> I64:
+    def candidates(self, rows: I64, signatures: U16) -> I64:
         """Unordered pairs ``[a, b]`` (``a < b``), each of ``rows`` with the indexed rows that
         share one of its bands, at most ``max_bucket`` per bucket."""
         return self._candidates(rows, self.band_keys(signatures))
 
-    def _candidates(self, rows: I64, keys: U64) -> I64:
+    def _candidates(self, rows: I64, keys: U32) -> I64:
         # Sorted queries walk the sorted index in order: far fewer cache misses.
         k, r = self._flat(rows, keys)
         lo = np.searchsorted(self._keys, k, side="left")

@@ -5,10 +5,10 @@ A signature has five parts, each compared by its own similarity:
 =================  ==========================================  =============================
 part               what it summarises                          bytes (default config)
 =================  ==========================================  =============================
-``templates``      MinHash of the template fingerprints of the  4 x ``template_hashes`` (128)
+``templates``      MinHash of the template fingerprints of the  2 x ``template_hashes`` (64)
                    recent requests (prefix and suffix hashes)
-``infra``          MinHash of their client IPs and networks     4 x ``infra_hashes`` (64)
-``agents``         MinHash of their user agents                 4 x ``agent_hashes`` (16)
+``infra``          MinHash of their client IPs and networks     2 x ``infra_hashes`` (32)
+``agents``         MinHash of their user agents                 2 x ``agent_hashes`` (8)
 ``behaviour``      the account's signals, squashed to [0, 1],   one per signal (25)
                    quantised to a byte
 ``timing``         share of recent requests per hour of day,    24
@@ -17,10 +17,11 @@ part               what it summarises                          bytes (default co
 
 plus the owner (``org_id``, or the account itself, hashed: 4 bytes), the event time of the
 update (8), the account's risk score without campaign evidence (4) and three flags (local,
-live, changed: 3): 276 bytes per signature with the default config. The store also keeps the
-low byte of each slot of the templates and infra sketches as last indexed, and whether each was
-empty (50), so a row is 326 bytes. No prompt
-text, only hashes of hashes. :class:`SignatureMessage` is the wire form on the signatures topic.
+live, changed: 3): 172 bytes per signature with the default config (MinHash slots keep 16
+bits: see :mod:`~detector.campaigns.minhash`). The store also keeps the low byte of each slot
+of the templates and infra sketches as last indexed, and whether each was empty (50), so a row
+is 222 bytes. No prompt text, only hashes of hashes. :class:`SignatureMessage` is the wire
+form on the signatures topic.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from detector.campaigns.minhash import EMPTY, MinHasher
+from detector.campaigns.minhash import EMPTY, MinHasher, low_bits
 from detector.rows import RowIndex
 
 __all__ = ["HOURS", "SignatureMessage", "SignatureStore", "Signatures", "hashers"]
 
 U32 = npt.NDArray[np.uint32]
+U16 = npt.NDArray[np.uint16]
 U8 = npt.NDArray[np.uint8]
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -46,6 +48,7 @@ HOURS = 24
 _EMPTY_BYTE = np.uint8(EMPTY & 0xFF)
 """The low byte of an empty sketch's slots, as indexed."""
 _INITIAL_ROWS = 1024
+_SKETCHES = ("templates", "infra", "agents")
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,9 @@ class Signatures:
     updated: F64
     score: F64
     """Risk score without campaign evidence: what the account shows on its own."""
-    templates: U32
-    infra: U32
-    agents: U32
+    templates: U16
+    infra: U16
+    agents: U16
     behaviour: U8
     timing: U8
 
@@ -80,7 +83,9 @@ class Signatures:
 class SignatureMessage(msgspec.Struct, array_like=True, frozen=True):
     """One account's signature on the signatures topic (MessagePack, keyed by account id).
 
-    ``layout`` names the signature geometry; instances with another layout ignore it.
+    ``layout`` names the signature geometry; instances with another layout ignore it, except
+    that sketches of 32-bit slots (from versions before slots kept 16 bits) are read by
+    keeping their low 16 bits, which is what this version would have computed.
     ``campaign`` is the id of the campaign the publishing instance has the account in.
     """
 
@@ -114,7 +119,10 @@ class SignatureStore:
             "behaviour": behaviour_dims,
             "timing": HOURS,
         }
-        self.layout = f"t{template_hashes}.i{infra_hashes}.a{agent_hashes}.b{behaviour_dims}"
+        geometry = f"t{template_hashes}.i{infra_hashes}.a{agent_hashes}.b{behaviour_dims}"
+        self.layout = f"{geometry}.s16"
+        self._wide_layout = geometry
+        """The same geometry with 32-bit slots."""
         self.capacity = 0
         self.parts: dict[str, npt.NDArray[Any]] = {}
         self.owner = np.zeros(0, dtype=np.uint32)
@@ -147,8 +155,8 @@ class SignatureStore:
             return np.concatenate([array, extra]) if old else extra
 
         for name, width in self.widths.items():
-            dtype = np.uint32 if name in ("templates", "infra", "agents") else np.uint8
-            fill = EMPTY if dtype is np.uint32 else 0
+            dtype = np.uint16 if name in _SKETCHES else np.uint8
+            fill = EMPTY if dtype is np.uint16 else 0
             self.parts[name] = pad(self.parts.get(name, np.zeros((0, width), dtype)), fill, width)
         for name in ("templates", "infra"):
             self.indexed[name] = pad(
@@ -223,7 +231,7 @@ class SignatureStore:
         self.live[rows] = False
         self.changed[rows] = False
         self.local[rows] = False
-        for name in ("templates", "infra", "agents"):
+        for name in _SKETCHES:
             self.parts[name][rows] = EMPTY
         for name in ("templates", "infra"):
             self.indexed[name][rows] = _EMPTY_BYTE
@@ -270,22 +278,28 @@ class SignatureStore:
         self, accounts: list[str], messages: list[SignatureMessage]
     ) -> Signatures | None:
         """Signatures from wire messages of this layout (others are skipped)."""
-        pairs = [(a, m) for a, m in zip(accounts, messages, strict=True) if m.layout == self.layout]
+        known = (self.layout, self._wide_layout)
+        pairs = [(a, m) for a, m in zip(accounts, messages, strict=True) if m.layout in known]
         if not pairs:
             return None
 
+        wide = [i for i, (_, m) in enumerate(pairs) if m.layout == self._wide_layout]
+
         def column(name: str, dtype: type) -> npt.NDArray[Any]:
-            raw = b"".join(getattr(m, name) for _, m in pairs)
-            return np.frombuffer(raw, dtype=dtype).reshape(len(pairs), self.widths[name])
+            raw: list[bytes] = [getattr(m, name) for _, m in pairs]
+            if name in _SKETCHES:
+                for i in wide:
+                    raw[i] = low_bits(np.frombuffer(raw[i], dtype=np.uint32)).tobytes()
+            return np.frombuffer(b"".join(raw), dtype=dtype).reshape(len(pairs), self.widths[name])
 
         return Signatures(
             accounts=[a for a, _ in pairs],
             owner=np.array([m.owner for _, m in pairs], dtype=np.uint32),
             updated=np.array([m.updated for _, m in pairs], dtype=np.float64),
             score=np.array([m.score for _, m in pairs], dtype=np.float64),
-            templates=column("templates", np.uint32),
-            infra=column("infra", np.uint32),
-            agents=column("agents", np.uint32),
+            templates=column("templates", np.uint16),
+            infra=column("infra", np.uint16),
+            agents=column("agents", np.uint16),
             behaviour=column("behaviour", np.uint8),
             timing=column("timing", np.uint8),
         )

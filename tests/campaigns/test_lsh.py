@@ -7,7 +7,7 @@ from detector.campaigns.minhash import EMPTY
 def signatures(
     n: int, rng: np.random.Generator, base: np.ndarray | None = None, keep: float = 0.0
 ) -> np.ndarray:
-    sig = rng.integers(0, 2**31, (n, 32), dtype=np.uint32)
+    sig = rng.integers(0, 2**16 - 1, (n, 32), dtype=np.uint16)
     if base is not None:
         same = rng.random((n, 32)) < keep
         sig = np.where(same, base, sig)
@@ -16,7 +16,7 @@ def signatures(
 
 def test_similar_signatures_become_candidates_and_dissimilar_do_not() -> None:
     rng = np.random.default_rng(0)
-    base = rng.integers(0, 2**31, 32, dtype=np.uint32)
+    base = rng.integers(0, 2**16 - 1, 32, dtype=np.uint16)
     group = signatures(20, rng, base, keep=0.7)
     noise = signatures(200, rng)
     sigs = np.concatenate([group, noise])
@@ -31,7 +31,7 @@ def test_similar_signatures_become_candidates_and_dissimilar_do_not() -> None:
 
 
 def test_removed_and_empty_rows_are_never_candidates() -> None:
-    sig = np.tile(np.arange(8, dtype=np.uint32), (4, 1))
+    sig = np.tile(np.arange(8, dtype=np.uint16), (4, 1))
     sig[3] = EMPTY
     index = BandIndex(8, 2, max_bucket=10)
     index.update(np.arange(4), sig)
@@ -43,7 +43,7 @@ def test_removed_and_empty_rows_are_never_candidates() -> None:
 
 
 def test_a_huge_bucket_yields_at_most_max_bucket_candidates_per_row() -> None:
-    sig = np.tile(np.arange(8, dtype=np.uint32), (500, 1))
+    sig = np.tile(np.arange(8, dtype=np.uint16), (500, 1))
     index = BandIndex(8, 2, max_bucket=16)
     index.update(np.arange(500), sig)
     pairs = index.candidates(np.array([499]), sig[:1])

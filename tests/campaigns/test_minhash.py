@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from detector.campaigns import minhash
-from detector.campaigns.minhash import EMPTY, MinHasher, jaccard
+from detector.campaigns.minhash import EMPTY, MinHasher, jaccard, low_bits
 
 
 def sets(rng: np.random.Generator, overlap: int, size: int = 60) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +57,36 @@ def test_ragged_and_cube_paths_give_the_same_signatures(monkeypatch: pytest.Monk
     ragged = hasher.signatures(hashes, valid)
     np.testing.assert_array_equal(cube, ragged)
     assert (cube[:10] == EMPTY).all() and (cube[10:] != EMPTY).all()
-    # Slot k is the minimum of h_k over the row's set, by brute force for a few rows.
+    # Slot k keeps the low bits of the minimum of h_k over the row's set (brute force).
     for i in (10, 150, 299):
         members = np.unique(hashes[i][valid[i]]).astype(np.int64)
-        np.testing.assert_array_equal(cube[i], hasher._slots(members).min(axis=0))
+        minima = hasher._slots(members).min(axis=0)
+        np.testing.assert_array_equal(cube[i], (minima & 0xFFFF).clip(max=0xFFFE))
+
+
+def test_slots_keep_the_low_16_bits_of_the_full_minimum() -> None:
+    # Taken from the minimum over full hashes, the low bits stay uniform; the minimum of
+    # 16-bit hashes would crowd towards 0.
+    minima = np.array([0x0001_0005, 0xFFFF_0000, 0x1234_FFFF, 0xFFFF_FFFE], dtype=np.uint32)
+    assert low_bits(minima).tolist() == [5, 0, 0xFFFE, 0xFFFE]
+    assert low_bits(minima).dtype == np.uint16
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 2**32, (2000, 30), dtype=np.uint64).astype(np.uint32)
+    sig = MinHasher(32, seed=9).signatures(values, np.ones(values.shape, dtype=bool))
+    assert abs(float(sig.mean()) / 0xFFFF - 0.5) < 0.01
+
+
+def test_unrelated_sets_estimate_zero_and_equal_sets_one() -> None:
+    # 16-bit slots of unrelated sets agree 1 time in 65,536: the estimate corrects for it.
+    rng = np.random.default_rng(11)
+    hasher = MinHasher(32, seed=4)
+    a = rng.integers(1, 2**32, (20_000, 8), dtype=np.uint64).astype(np.uint32)
+    b = rng.integers(1, 2**32, (20_000, 8), dtype=np.uint64).astype(np.uint32)
+    ones = np.ones(a.shape, dtype=bool)
+    sa, sb = hasher.signatures(a, ones), hasher.signatures(b, ones)
+    chance = float((sa == sb).mean())
+    assert 0 < chance < 3 * 2**-16  # some slots agree by chance, as often as 16 bits allow
+    one_of_32 = np.where(np.arange(32) == 0, sa[:1], sa[:1] + 1).astype(np.uint16)
+    c = 2**-16
+    assert jaccard(sa[:1], one_of_32)[0] == pytest.approx((1 / 32 - c) / (1 - c))
+    assert (jaccard(sa, sa) == 1.0).all()

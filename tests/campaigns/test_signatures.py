@@ -2,7 +2,7 @@ import msgspec
 import numpy as np
 
 from detector.campaigns.minhash import EMPTY
-from detector.campaigns.signatures import SignatureMessage, Signatures, SignatureStore
+from detector.campaigns.signatures import SignatureMessage, Signatures, SignatureStore, hashers
 
 
 def sigs(accounts: list[str], updated: float, fill: int = 1) -> Signatures:
@@ -12,9 +12,9 @@ def sigs(accounts: list[str], updated: float, fill: int = 1) -> Signatures:
         owner=np.arange(n, dtype=np.uint32) + 1,
         updated=np.full(n, updated),
         score=np.full(n, 0.25),
-        templates=np.full((n, 8), fill, np.uint32),
-        infra=np.full((n, 4), fill, np.uint32),
-        agents=np.full((n, 2), fill, np.uint32),
+        templates=np.full((n, 8), fill, np.uint16),
+        infra=np.full((n, 4), fill, np.uint16),
+        agents=np.full((n, 2), fill, np.uint16),
         behaviour=np.full((n, 3), 9, np.uint8),
         timing=np.full((n, 24), 7, np.uint8),
     )
@@ -71,3 +71,37 @@ def test_wire_messages_round_trip_and_other_layouts_are_skipped() -> None:
     assert back is not None and back.templates.tolist() == [[5] * 8]
     assert back.score.tolist() == [0.25] and back.updated.tolist() == [10.0]
     assert SignatureStore(16, 4, 2, 3).from_messages(["a"], [decoded]) is None
+
+
+def test_messages_with_32_bit_slots_are_read_as_their_low_16_bits() -> None:
+    # A peer still on 32-bit slots (a rolling upgrade) sends the full minima under the layout
+    # without ".s16"; keeping their low bits gives what this version computes from the sets.
+    hasher = hashers(8, 4, 2)["templates"]
+    rng = np.random.default_rng(2)
+    sets = rng.integers(1, 2**32, (3, 12), dtype=np.uint64).astype(np.uint32)
+    ours = hasher.signatures(sets, np.ones(sets.shape, dtype=bool))
+    full = np.minimum(
+        np.stack([hasher._slots(row.astype(np.int64)).min(axis=0) for row in sets]), 2**32 - 2
+    ).astype(np.uint32)
+    store = SignatureStore(8, 4, 2, 3)
+    assert store.layout == "t8.i4.a2.b3.s16"
+    wide = [
+        SignatureMessage(
+            "t8.i4.a2.b3",
+            1,
+            5.0,
+            0.5,
+            full[i].tobytes(),
+            np.full(4, 7, np.uint32).tobytes(),
+            np.full(2, 9, np.uint32).tobytes(),
+            bytes(3),
+            bytes(24),
+        )
+        for i in range(3)
+    ]
+    narrow = store.message(store.put(sigs(["n"], 5.0, fill=4), local=True)[0])
+    back = store.from_messages(["w0", "n", "w1", "w2"], [wide[0], narrow, *wide[1:]])
+    assert back is not None and back.accounts == ["w0", "n", "w1", "w2"]
+    np.testing.assert_array_equal(back.templates[[0, 2, 3]], ours)
+    assert back.templates[1].tolist() == [4] * 8 and back.templates.dtype == np.uint16
+    assert back.infra[:, 0].tolist() == [7, 4, 7, 7] and back.agents[:, 0].tolist() == [9, 4, 9, 9]

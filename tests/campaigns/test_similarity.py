@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from detector.campaigns.signatures import Signatures, SignatureStore
 from detector.campaigns.similarity import EVIDENCE, pair_similarity
@@ -16,9 +17,9 @@ def store_with(
             owner=np.array(owners, np.uint32),
             updated=np.zeros(n),
             score=np.zeros(n),
-            templates=np.array(templates, np.uint32),
-            infra=np.array(infra, np.uint32),
-            agents=np.ones((n, 2), np.uint32),
+            templates=np.array(templates, np.uint16),
+            infra=np.array(infra, np.uint16),
+            agents=np.ones((n, 2), np.uint16),
             behaviour=np.full((n, 3), 100, np.uint8),
             timing=np.full((n, 24), 10, np.uint8),
         ),
@@ -36,7 +37,7 @@ def test_shared_templates_link_and_behaviour_alone_does_not() -> None:
     )
     result = pair_similarity(store, np.array([[0, 1], [0, 2]]), config)
     t = EVIDENCE.index("templates")
-    assert result.parts[:, t].tolist() == [0.75, 0.0]
+    assert result.parts[:, t].tolist() == [pytest.approx(0.75, abs=1e-4), 0.0]
     assert result.parts[:, EVIDENCE.index("behaviour")].tolist() == [1.0, 1.0]
     assert result.edge.tolist() == [True, False]
 
