@@ -1,5 +1,6 @@
 import numpy as np
 
+from detector.state import _low16
 from tests.conftest import T0, StateHarness, config_with, record
 
 
@@ -241,3 +242,30 @@ def test_restore_reads_a_checkpoint_that_kept_every_bucket_number() -> None:
         assert (
             getattr(after.state, window).head[row] == getattr(before.state, window).head[row_before]
         )
+
+
+def test_the_ring_keeps_16_bits_of_exact_prompt_hashes_and_0_only_for_no_prompt() -> None:
+    hashes = np.array([0, 0x1_0000, 0x2_0005, 0xFFFF_FFFF_0000_0000], dtype=np.uint64)
+    assert _low16(hashes).tolist() == [0, 1, 5, 1]
+    h = StateHarness()
+    h.feed([record("a", T0 + i, prompt_text=f"prompt number {i}") for i in range(3)])
+    h.feed([record("a", T0 + 3)])  # no prompt
+    ring = h.state.recent["exact"][h.row("a")]
+    assert ring.dtype == np.uint16
+    assert (ring[:3] != 0).all() and len(set(ring[:3].tolist())) == 3 and ring[3] == 0
+
+
+def test_restore_reads_a_checkpoint_whose_ring_kept_32_bits_of_exact_hashes() -> None:
+    before = StateHarness()
+    before.feed([record("a", T0 + i, prompt_text=f"prompt {i % 3}") for i in range(6)])
+    arrays, meta = before.state.snapshot()
+    # The layout checkpoints had before: the low 32 bits of the 64-bit hash.
+    wide = arrays["recent.exact"].astype(np.uint32)
+    wide[wide != 0] |= np.uint32(0xABCD_0000)
+    wide[0, 5] = 0xABCD_0000  # a hash whose low 16 bits are 0 is still a prompt
+    after = StateHarness()
+    after.state.restore({**arrays, "recent.exact": wide}, meta)
+    restored = after.state.recent["exact"][after.row("a")]
+    expected = arrays["recent.exact"][0].copy()
+    expected[5] = 1
+    assert restored.dtype == np.uint16 and restored[:6].tolist() == expected[:6].tolist()
