@@ -10,6 +10,18 @@ __all__ = ["RowIndex"]
 
 I64 = npt.NDArray[np.int64]
 
+_NUMBERS: list[int] = []
+"""Row numbers as int objects, shared by every index: the window state's and the signature
+store's dicts then hold one object per row number instead of one each (an int is 32 bytes,
+its place in this list 8)."""
+
+
+def _numbers(start: int, stop: int) -> list[int]:
+    """The shared int objects for ``start`` … ``stop - 1``."""
+    if len(_NUMBERS) < stop:
+        _NUMBERS.extend(range(len(_NUMBERS), stop))
+    return _NUMBERS[start:stop]
+
 
 class RowIndex:
     """Each account gets a row once; released rows are reused, lowest first.
@@ -44,7 +56,7 @@ class RowIndex:
     def grow(self, capacity: int) -> None:
         old = self.capacity
         self.account_of.extend([None] * (capacity - old))
-        self._free[:0] = range(capacity - 1, old - 1, -1)
+        self._free[:0] = _numbers(old, capacity)[::-1]
 
     def assign(self, account: str) -> int:
         """A free row for a new ``account`` (the caller makes sure one is free)."""
@@ -57,16 +69,15 @@ class RowIndex:
         for row in rows.tolist():
             account = self.account_of[row]
             if account is not None:
-                del self.row_of[account]
                 self.account_of[row] = None
-                self._free.append(row)
+                self._free.append(self.row_of.pop(account))  # the shared int, not ``row``
 
     def load(self, accounts: list[str]) -> None:
         """Start over with ``accounts`` in rows 0, 1, … (a restored checkpoint)."""
         n = len(accounts)
-        self.row_of = {account: i for i, account in enumerate(accounts)}
+        self.row_of = dict(zip(accounts, _numbers(0, n), strict=True))
         self.account_of = [*accounts, *[None] * (self.capacity - n)]
-        self._free = list(range(self.capacity - 1, n - 1, -1))
+        self._free = _numbers(n, self.capacity)[::-1]
 
     def rows(self) -> I64:
         """Every assigned row."""
