@@ -24,7 +24,8 @@ def _numbers(start: int, stop: int) -> list[int]:
 
 
 class RowIndex:
-    """Each account gets a row once; released rows are reused, lowest first.
+    """Each account gets a row once; released rows are reused before unused ones (the last
+    released first), and unused ones are handed out lowest first.
 
     Examples
     --------
