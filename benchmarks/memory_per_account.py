@@ -338,16 +338,20 @@ def breakdown(pipeline: Pipeline) -> dict[str, Any]:
                 else "long_window"
                 if name.startswith("long.")
                 else "recent_ring"
-                if name.startswith("recent")
+                if name.startswith(("recent", "ring."))
                 else "bookkeeping"
             )
             groups[group] += array.nbytes
     else:
         groups["bookkeeping"] = _arrays_nbytes(state)
+    ring = getattr(state, "ring", None)
+    if ring is not None:  # both tiers: the heavy one is not a per-row array
+        groups["recent_ring"] = ring.nbytes
     index = state.index
     hash_cache = state_module._STRING_HASHES.cache
     out: dict[str, Any] = {
         "tracked_accounts": len(state),
+        "ring_heavy_rows": ring.heavy_rows if ring is not None else None,
         "state_capacity_rows": getattr(state, "capacity", -1),
         "state_arrays_bytes": sum(groups.values()),
         "state_arrays_by_group": groups,

@@ -377,8 +377,9 @@ def compute_features(
     gap_var = np.maximum(_safe_div(long[:, ix["gap_sq"]], gap_n) - gap_mean**2, 0.0)
     cv = np.where(gap_n >= 2, _safe_div(np.sqrt(gap_var), gap_mean), 0.0)
 
-    recent = state.recent_mask(rows, now, state.long.length_s)
-    r = {name: column[rows] for name, column in state.recent.items()}
+    ring = state.ring.gather(rows)
+    recent = ring.within(now, state.long.length_s)
+    r = ring.columns
     with_prompt = recent & (r["exact"] != 0)
     distinct_prompts, distinct_templates, entropy, near_dup = _template_signals(
         r["exact"], r["prefix"], r["suffix"], with_prompt

@@ -9,7 +9,8 @@ Each tracked account owns one *row* of a set of NumPy arrays:
   short window keeps only the counters its signals read (:data:`SHORT_COUNTERS`): 48 bytes
   per account at the default 5 buckets, the long window 680 at 12;
 * a ring of the last ``recent_requests`` requests: time, prompt hashes, IP, network and
-  user-agent hashes, from which diversity and infrastructure signals are computed;
+  user-agent hashes, from which diversity and infrastructure signals are computed. Light
+  accounts keep theirs in fewer slots (:mod:`detector.ring`);
 * bookkeeping: first/last seen, last scored, dirty flag.
 
 Rows are assigned through a dict once per account and reused after eviction (idle TTL, or the
@@ -34,6 +35,7 @@ from detector.config import StateConfig, WindowConfig, WindowsConfig
 from detector.fingerprints import Fingerprints
 from detector.hashcache import HashCache
 from detector.records import RecordBatch, object_column
+from detector.ring import RequestRing
 from detector.rows import RowIndex
 
 __all__ = [
@@ -299,16 +301,11 @@ class AccountState:
         self.short = _Window(windows.short, SHORT_COUNTERS, self.capacity)
         self.long = _Window(windows.long, self.counter_names, self.capacity)
         self._short_columns = [self.counter_index[name] for name in SHORT_COUNTERS]
-        # Whole seconds (uint32 holds every valid ts, up to 2100): half the bytes of float64,
-        # and the ring is the largest per-account array.
-        self.recent_ts = np.zeros((self.capacity, self.recent_len), dtype=np.uint32)
-        self.recent = {
-            name: np.zeros(
-                (self.capacity, self.recent_len), dtype=_RECENT_DTYPES.get(name, np.uint32)
-            )
-            for name in RECENT_FIELDS
-        }
-        self.recent_count = np.zeros(self.capacity, dtype=np.int64)
+        self.ring = RequestRing(
+            self.recent_len,
+            {name: _RECENT_DTYPES.get(name, np.uint32) for name in RECENT_FIELDS},
+            self.capacity,
+        )
         self.first_seen = np.zeros(self.capacity, dtype=np.float64)
         self.last_seen = np.full(self.capacity, -np.inf, dtype=np.float64)
         self.last_scored = np.full(self.capacity, -np.inf, dtype=np.float64)
@@ -338,8 +335,6 @@ class AccountState:
             "short.counters": (self.short.counters, 0),
             "long.head": (self.long.head, -1),
             "long.counters": (self.long.counters, 0),
-            "recent_ts": (self.recent_ts, 0),
-            "recent_count": (self.recent_count, 0),
             "first_seen": (self.first_seen, 0),
             "last_seen": (self.last_seen, -np.inf),
             "last_scored": (self.last_scored, -np.inf),
@@ -347,14 +342,14 @@ class AccountState:
             "dirty": (self.dirty, False),
             "owner": (self.owner, 0),
         }
-        for name, array in self.recent.items():
-            arrays[f"recent.{name}"] = (array, 0)
+        for name, entry in self.ring.row_arrays().items():
+            arrays[f"ring.{name}"] = entry
         return arrays
 
     def _set_row_array(self, name: str, array: npt.NDArray[Any]) -> None:
         owner, _, attribute = name.rpartition(".")
-        if owner == "recent":
-            self.recent[attribute] = array
+        if owner == "ring":
+            self.ring.set_row_array(attribute, array)
         else:
             setattr(getattr(self, owner) if owner else self, attribute, array)
 
@@ -369,6 +364,7 @@ class AccountState:
 
     def _release(self, rows: I64) -> None:
         self.index.release(rows)
+        self.ring.release(rows)
         for array, fill in self._row_arrays().values():
             array[rows] = fill
         self.evicted_total += len(rows)
@@ -379,7 +375,10 @@ class AccountState:
         """The state as (arrays, metadata): tracked rows only, compacted, plus the sharing
         indexes. Hashes and counters only: no prompt text exists here to be written."""
         rows = self.index.rows()
-        arrays = {name: array[rows] for name, (array, _) in self._row_arrays().items()}
+        arrays = self.ring.snapshot(rows)
+        for name, (array, _) in self._row_arrays().items():
+            if not name.startswith("ring."):
+                arrays[name] = array[rows]
         meta = {
             "accounts": list(self.row_of),
             "watermark": self.watermark if np.isfinite(self.watermark) else None,
@@ -403,7 +402,11 @@ class AccountState:
         if n > self.capacity:
             self._grow(to=min(max(n, _INITIAL_ROWS), self.config.max_accounts))
         current = self._row_arrays()
-        for name, saved in self._upgraded(arrays).items():
+        upgraded = self._upgraded(arrays)
+        self.ring.restore(upgraded)
+        for name, saved in upgraded.items():
+            if self.ring.takes(name):
+                continue
             array, _ = current[name]
             if saved.shape[1:] != array.shape[1:]:
                 raise ValueError(
@@ -535,7 +538,7 @@ class AccountState:
             "network": batch.per_distinct("network", hash32),
             "user_agent": batch.per_distinct("user_agent", hash32),
         }
-        self._push_recent(hashes, order, rows_s, ts_s, group_start)
+        self.ring.push(rows_s, ts_s, {name: column[order] for name, column in hashes.items()})
 
         first_rows = rows_s[group_start & fresh]
         self.first_seen[first_rows] = ts_s[group_start & fresh]
@@ -580,37 +583,6 @@ class AccountState:
         for bit, name in enumerate(self.counter_names[len(BASE_COUNTERS) :]):
             values[:, ix[name]] = (intents >> bit) & 1
         return values
-
-    def _push_recent(
-        self,
-        hashes: dict[str, npt.NDArray[np.uint64] | U32 | U16],
-        order: I64,
-        rows_s: I64,
-        ts_s: F64,
-        group_start: npt.NDArray[np.bool_],
-    ) -> None:
-        """Append each account's newest requests (at most ``recent_requests``) to its ring."""
-        n = len(order)
-        starts = np.flatnonzero(group_start)
-        sizes = np.diff(np.append(starts, n))
-        rank = np.arange(n) - np.repeat(starts, sizes)
-        size = np.repeat(sizes, sizes)
-        keep = rank >= size - self.recent_len
-        rows_k = rows_s[keep]
-        skipped = np.maximum(size[keep] - self.recent_len, 0)
-        slots = (self.recent_count[rows_k] + rank[keep] - skipped) % self.recent_len
-        sel = order[keep]
-        self.recent_ts[rows_k, slots] = np.floor(ts_s[keep]).astype(np.uint32)
-        for name, column in hashes.items():
-            ring = self.recent[name]
-            ring[rows_k, slots] = column[sel].astype(ring.dtype)
-        self.recent_count[rows_s[group_start]] += sizes
-
-    def recent_mask(self, rows: I64, now: float, horizon_s: float) -> npt.NDArray[np.bool_]:
-        """Which ring entries of ``rows`` hold a request from the last ``horizon_s`` (to the
-        second: the ring keeps whole seconds)."""
-        filled = np.arange(self.recent_len)[None, :] < self.recent_count[rows][:, None]
-        return filled & (self.recent_ts[rows] > now - horizon_s)
 
     def due(self, interval_s: float) -> I64:
         """Dirty rows not scored within the last ``interval_s`` of event time."""

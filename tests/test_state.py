@@ -108,9 +108,9 @@ def test_recent_ring_keeps_the_newest_requests() -> None:
     h = StateHarness(config_with(state={"recent_requests": 8}))
     h.feed([record("a", T0 + i) for i in range(5)])
     h.feed([record("a", T0 + 5 + i) for i in range(6)])
-    row = h.row("a")
-    assert sorted(h.state.recent_ts[row].tolist()) == [T0 + i for i in range(3, 11)]
-    assert h.state.recent_count[row] == 11
+    ring = h.state.ring.gather(np.array([h.row("a")]))
+    assert sorted(ring.ts[0].tolist()) == [T0 + i for i in range(3, 11)]
+    assert ring.pushed[0] == 11
 
 
 def test_idle_accounts_are_evicted_and_rows_come_back_clean() -> None:
@@ -250,7 +250,7 @@ def test_the_ring_keeps_16_bits_of_exact_prompt_hashes_and_0_only_for_no_prompt(
     h = StateHarness()
     h.feed([record("a", T0 + i, prompt_text=f"prompt number {i}") for i in range(3)])
     h.feed([record("a", T0 + 3)])  # no prompt
-    ring = h.state.recent["exact"][h.row("a")]
+    ring = h.state.ring.gather(np.array([h.row("a")])).columns["exact"][0]
     assert ring.dtype == np.uint16
     assert (ring[:3] != 0).all() and len(set(ring[:3].tolist())) == 3 and ring[3] == 0
 
@@ -265,7 +265,35 @@ def test_restore_reads_a_checkpoint_whose_ring_kept_32_bits_of_exact_hashes() ->
     wide[0, 5] = 0xABCD_0000  # a hash whose low 16 bits are 0 is still a prompt
     after = StateHarness()
     after.state.restore({**arrays, "recent.exact": wide}, meta)
-    restored = after.state.recent["exact"][after.row("a")]
+    restored = after.state.ring.gather(np.array([after.row("a")])).columns["exact"][0]
     expected = arrays["recent.exact"][0].copy()
     expected[5] = 1
     assert restored.dtype == np.uint16 and restored[:6].tolist() == expected[:6].tolist()
+
+
+def test_heavy_and_light_rings_survive_a_checkpoint_and_eviction_frees_the_heavy_row() -> None:
+    before = StateHarness(config_with(state={"idle_ttl_s": 600}))
+    before.feed([record("heavy", T0 + i, prompt_text=f"prompt {i}") for i in range(20)])
+    before.feed([record("light", T0 + 30 + i, client_ip="10.0.0.9") for i in range(3)])
+    assert before.state.ring.heavy_rows == 1  # 20 requests pass the light slots, 3 do not
+    arrays, meta = before.state.snapshot()
+    assert arrays["recent_ts"].shape[1:] == (32,)  # checkpoints keep the full-width layout
+    after = StateHarness(config_with(state={"idle_ttl_s": 600}))
+    after.state.restore(arrays, meta)
+    assert after.state.ring.heavy_rows == 1
+    for account in ("heavy", "light"):
+        old = before.state.ring.gather(np.array([before.row(account)]))
+        new = after.state.ring.gather(np.array([after.row(account)]))
+        assert old.pushed.tolist() == new.pushed.tolist()
+        np.testing.assert_array_equal(old.ts, new.ts)
+        for name in old.columns:
+            np.testing.assert_array_equal(old.columns[name], new.columns[name])
+
+    after.feed([record("later", T0 + 700)])
+    assert after.state.evict_idle() == 2 and after.state.ring.heavy_rows == 0
+    after.feed([record("later", T0 + 701 + i, prompt_text=f"later {i}") for i in range(8)])
+    assert after.state.ring.heavy_rows == 1 and after.state.ring._heavy_used == 1  # reused
+    ring = after.state.ring.gather(np.array([after.row("later")]))
+    assert ring.pushed[0] == 9
+    assert ring.ts[0, :9].tolist() == [T0 + 700 + i for i in range(9)]
+    assert (ring.ts[0, 9:] == 0).all() and (ring.columns["exact"][0, 9:] == 0).all()

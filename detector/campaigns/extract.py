@@ -35,8 +35,9 @@ def account_signatures(
 ) -> Signatures:
     """Signatures of ``rows`` at event time ``now``; ``behaviour`` holds their squashed
     signals (rows x signals, in [0, 1]) and ``scores`` their risk scores."""
-    recent = state.recent_mask(rows, now, state.long.length_s)
-    r = {name: column[rows] for name, column in state.recent.items()}
+    ring = state.ring.gather(rows)
+    recent = ring.within(now, state.long.length_s)
+    r = ring.columns
     with_prompt = recent & (r["exact"] != 0)
     templates = np.concatenate([r["prefix"], r["suffix"] ^ _SUFFIX_TAG], axis=1)
     template_valid = np.concatenate(
@@ -46,7 +47,7 @@ def account_signatures(
     infra_valid = np.concatenate([recent & (r["ip"] != 0), recent & (r["network"] != 0)], axis=1)
     agents_valid = recent & (r["user_agent"] != 0)
 
-    hours = np.floor(state.recent_ts[rows] / 3600.0).astype(np.int64) % HOURS
+    hours = np.floor(ring.ts / 3600.0).astype(np.int64) % HOURS
     cell = (np.arange(len(rows))[:, None] * HOURS + hours)[recent]
     counts = np.bincount(cell, minlength=len(rows) * HOURS).reshape(len(rows), HOURS)
     peak = np.maximum(counts.max(axis=1, initial=0), 1)[:, None]
