@@ -6,8 +6,8 @@ Each tracked account owns one *row* of a set of NumPy arrays:
   (requests, tokens, shares' numerators, inter-arrival gap sums, intent counts), and the
   number of the newest bucket. A sliding window is the sum of the ring's buckets whose
   number falls inside it, so a bucket expires by event time alone, never by wall time. The
-  short window keeps only the counters its signals read (:data:`SHORT_COUNTERS`): 48 bytes
-  per account at the default 5 buckets, the long window 680 at 12;
+  short window keeps only the counters its signals read (:data:`SHORT_COUNTERS`): 44 bytes
+  per account at the default 5 buckets, the long window 676 at 12;
 * a ring of the last ``recent_requests`` requests: time, prompt hashes, IP, network and
   user-agent hashes, from which diversity and infrastructure signals are computed. Light
   accounts keep theirs in fewer slots (:mod:`detector.ring`);
@@ -34,7 +34,7 @@ import xxhash
 from detector.config import StateConfig, WindowConfig, WindowsConfig
 from detector.fingerprints import Fingerprints
 from detector.hashcache import HashCache
-from detector.records import RecordBatch, object_column
+from detector.records import TS_MAX, RecordBatch, object_column
 from detector.ring import RequestRing
 from detector.rows import RowIndex
 
@@ -120,7 +120,11 @@ class _Window:
         self.buckets = config.buckets
         self.length_s = config.length_s
         self.counter_index = {name: i for i, name in enumerate(counters)}
-        self.head = np.full(capacity, -1, dtype=np.int64)
+        # Bucket numbers of valid times (up to 2100) fit 32 bits unless buckets are under 2 s.
+        wide = TS_MAX / self.bucket_s >= 2**31
+        self.head: npt.NDArray[np.signedinteger[Any]] = np.full(
+            capacity, -1, dtype=np.int64 if wide else np.int32
+        )
         """Each row's newest bucket number; -1 for a row that has none."""
         self.counters = np.zeros((capacity, self.buckets, len(counters)), dtype=np.float32)
 
@@ -196,8 +200,9 @@ class SharingIndex:
     one egress IP are one owner, while a proxy pool shared by throwaway accounts has many.
     Entries older than ``ttl_s`` of event time are swept out.
 
-    The index is a sorted array of (key, owner) pairs with the time each was last seen:
-    updates and owner counts are a few vectorised searches, at 16 bytes per pair.
+    The index is a sorted array of (key, owner) pairs with the time each was last seen, in
+    whole seconds rounded up (an owner is remembered at least ``ttl_s``): updates and owner
+    counts are a few vectorised searches, at 12 bytes per pair.
 
     Examples
     --------
@@ -212,7 +217,7 @@ class SharingIndex:
         self.ttl_s = ttl_s
         self._pairs = np.empty(0, dtype=np.uint64)
         """Sorted ``key << 32 | owner``."""
-        self._seen = np.empty(0, dtype=np.float64)
+        self._seen = np.empty(0, dtype=np.uint32)
         self._swept_at = -np.inf
 
     def __len__(self) -> int:
@@ -228,7 +233,8 @@ class SharingIndex:
         order = np.lexsort((ts[present], pair))  # by pair, then time: the last is the latest
         sorted_pair = pair[order]
         last = np.flatnonzero(np.append(sorted_pair[1:] != sorted_pair[:-1], True))
-        upair, latest = sorted_pair[last], ts[present][order][last]
+        upair = sorted_pair[last]
+        latest = np.ceil(ts[present][order][last]).astype(np.uint32)
         at = np.searchsorted(self._pairs, upair)
         known = at < len(self._pairs)
         known[known] = self._pairs[at[known]] == upair[known]
@@ -255,7 +261,7 @@ class SharingIndex:
         saved = np.array(triples, dtype=np.float64).reshape(-1, 3)
         pairs = (saved[:, 0].astype(np.uint64) << np.uint64(32)) | saved[:, 1].astype(np.uint64)
         order = np.argsort(pairs, kind="stable")
-        self._pairs, self._seen = pairs[order], saved[order, 2]
+        self._pairs, self._seen = pairs[order], np.ceil(saved[order, 2]).astype(np.uint32)
 
     def owner_counts(self, keys: U32) -> I64:
         """Distinct recent owners of each key (0 for key 0, "absent")."""

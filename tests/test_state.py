@@ -297,3 +297,34 @@ def test_heavy_and_light_rings_survive_a_checkpoint_and_eviction_frees_the_heavy
     assert ring.pushed[0] == 9
     assert ring.ts[0, :9].tolist() == [T0 + 700 + i for i in range(9)]
     assert (ring.ts[0, 9:] == 0).all() and (ring.columns["exact"][0, 9:] == 0).all()
+
+
+def test_sharing_remembers_an_owner_at_least_the_ttl_in_whole_seconds() -> None:
+    from detector.state import SharingIndex
+
+    index = SharingIndex(ttl_s=3600)
+    key, owner = np.array([7], dtype=np.uint32), np.array([1], dtype=np.uint32)
+    index.add(key, owner, np.array([100.4]))  # kept as second 101: rounded up, never down
+    index.sweep(100.4 + 3600 + 0.5)
+    assert index.owner_counts(key).tolist() == [1]
+    later = SharingIndex(ttl_s=3600)
+    later.restore(index.snapshot())
+    assert later.snapshot() == [[7.0, 1.0, 101]]
+    later.sweep(101 + 3600 + 0.1)
+    assert later.owner_counts(key).tolist() == [0]
+    # A checkpoint written when the index kept fractional seconds reads the same way.
+    old = SharingIndex(ttl_s=3600)
+    old.restore([[7, 1, 100.4]])
+    assert old.snapshot() == [[7.0, 1.0, 101]]
+
+
+def test_window_heads_are_32_bit_unless_second_buckets_would_overflow_them() -> None:
+    assert StateHarness().state.long.head.dtype == np.int32
+    fine = config_with(windows={"short": {"length_s": 60.0, "bucket_s": 1.0}})
+    h = StateHarness(fine)
+    assert h.state.short.head.dtype == np.int64  # 1 s buckets of year-2099 times pass 2**31
+    year_2099 = 4_070_908_800.0
+    h.feed([record("a", year_2099 + i, completion_tokens=1) for i in range(3)])
+    now = h.state.watermark
+    sums = h.state.short.sums(np.array([h.row("a")]), now)
+    assert sums[0, 0] == 3 and h.state.short.head[h.row("a")] == year_2099 + 2
