@@ -130,3 +130,19 @@ def test_interned_batches_and_their_pieces_fingerprint_like_plain_lists() -> Non
         for name in ("exact", "prefix", "suffix", "intents"):
             np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), name)
         assert got.exact.all() == expected.exact.all()
+
+
+def test_cached_rows_equal_computed_ones_to_the_full_64_bits() -> None:
+    import xxhash
+
+    fresh = PromptFingerprinter(Config().fingerprints)
+    texts = [f"Prompt  number {i}: think STEP by step" for i in range(64)]
+    records = [record(prompt_text=text) for text in texts]
+    computed = fresh.fingerprint_batch(decode(records))
+    cached = fresh.fingerprint_batch(decode(records))  # every text a cache hit now
+    expected = [xxhash.xxh3_64_intdigest(" ".join(t.lower().split()).encode()) for t in texts]
+    assert computed.exact.tolist() == cached.exact.tolist() == expected
+    assert max(expected) >= 2**63  # the top bit survives the cache's packing
+    assert (computed.intents == cached.intents).all() and computed.intents.all()
+    for field in ("prefix", "suffix"):
+        assert (getattr(computed, field) == getattr(cached, field)).all()
