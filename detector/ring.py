@@ -20,6 +20,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from detector.rows import grown
+
 __all__ = ["LIGHT_SLOTS", "RequestRing", "RingRows"]
 
 I64 = npt.NDArray[np.int64]
@@ -188,11 +190,9 @@ class RequestRing:
 
     def _grow_heavy(self, needed: int) -> None:
         new = max(needed, 2 * len(self._heavy_ts), 64)
-        pad = new - len(self._heavy_ts)
-        self._heavy_ts = np.concatenate([self._heavy_ts, np.zeros((pad, self.length), np.uint32)])
+        self._heavy_ts = grown(self._heavy_ts, new, 0)
         for name, column in self._heavy_columns.items():
-            padding = np.zeros((pad, self.length), dtype=column.dtype)
-            self._heavy_columns[name] = np.concatenate([column, padding])
+            self._heavy_columns[name] = grown(column, new, 0)
 
     def gather(self, rows: I64) -> RingRows:
         """Full-width ring rows of ``rows``."""

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["RowIndex"]
+__all__ = ["RowIndex", "grown"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -21,6 +23,27 @@ def _numbers(start: int, stop: int) -> list[int]:
     if len(_NUMBERS) < stop:
         _NUMBERS.extend(range(len(_NUMBERS), stop))
     return _NUMBERS[start:stop]
+
+
+def grown(array: npt.NDArray[Any], rows: int, fill: Any) -> npt.NDArray[Any]:
+    """``array`` with ``rows`` rows: its own, then rows of ``fill``.
+
+    A zero fill comes from ``np.zeros``, whose pages the kernel maps only when first written:
+    rows not yet used cost no resident memory, and growing a large array holds the old one and
+    a copy of it (not the old one and a whole new one written full).
+
+    Examples
+    --------
+    >>> grown(np.array([[1, 2]]), 3, fill=0).tolist()
+    [[1, 2], [0, 0], [0, 0]]
+    """
+    shape = (rows, *array.shape[1:])
+    if fill == 0:
+        out = np.zeros(shape, dtype=array.dtype)
+    else:
+        out = np.full(shape, fill, dtype=array.dtype)
+    out[: len(array)] = array
+    return out
 
 
 class RowIndex:

@@ -36,7 +36,7 @@ from detector.fingerprints import Fingerprints
 from detector.hashcache import HashCache
 from detector.records import TS_MAX, RecordBatch, object_column
 from detector.ring import RequestRing
-from detector.rows import RowIndex
+from detector.rows import RowIndex, grown
 
 __all__ = [
     "BASE_COUNTERS",
@@ -363,8 +363,7 @@ class AccountState:
         old = self.capacity
         new = to or min(old * 2, self.config.max_accounts)
         for name, (array, fill) in self._row_arrays().items():
-            pad = np.full((new - old, *array.shape[1:]), fill, dtype=array.dtype)
-            self._set_row_array(name, np.concatenate([array, pad]))
+            self._set_row_array(name, grown(array, new, fill))
         self.index.grow(new)
         self.capacity = new
 

@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import numpy as np
 
-from detector.rows import RowIndex
+from detector.rows import RowIndex, grown
 
 
 def test_released_rows_are_reused_before_unused_ones() -> None:
@@ -33,3 +35,22 @@ def test_indexes_share_one_int_object_per_row_number() -> None:
     assert all(restored.row_of[a] is signatures.row_of[a] for a in accounts)
     assert restored.assign("next") == signatures.assign("other") == 1500
     assert restored.row_of["next"] is signatures.row_of["other"]
+
+
+def _rss_bytes() -> int:
+    status = Path("/proc/self/status").read_text()
+    return (
+        int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+        * 1024
+    )
+
+
+def test_rows_a_grown_array_has_not_used_cost_no_resident_memory() -> None:
+    small = np.arange(2000, dtype=np.float64).reshape(1000, 2)
+    before = _rss_bytes()
+    big = grown(small, 25_000_000, fill=0)  # 400 MB of zero rows
+    big[-1] = 5  # one row written: one page mapped
+    assert _rss_bytes() - before < 50 * 2**20
+    assert (big[:1000] == small).all() and big[1000:1010].max() == 0 and big[-1, 0] == 5
+    minus = grown(small, 3000, fill=-1)  # any other fill is written out
+    assert (minus[1000:] == -1).all() and (minus[:1000] == small).all()

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.campaigns.minhash import EMPTY, MinHasher, low_bits
-from detector.rows import RowIndex
+from detector.rows import RowIndex, grown
 
 __all__ = ["HOURS", "SignatureMessage", "SignatureStore", "Signatures", "hashers"]
 
@@ -148,29 +148,22 @@ class SignatureStore:
         return self.index.row_of
 
     def _grow(self, to: int) -> None:
-        old = self.capacity
-
-        def pad(array: npt.NDArray[Any], fill: Any, *shape: int) -> npt.NDArray[Any]:
-            extra = np.full((to - old, *shape), fill, dtype=array.dtype)
-            return np.concatenate([array, extra]) if old else extra
-
         for name, width in self.widths.items():
             dtype = np.uint16 if name in _SKETCHES else np.uint8
             fill = EMPTY if dtype is np.uint16 else 0
-            self.parts[name] = pad(self.parts.get(name, np.zeros((0, width), dtype)), fill, width)
+            self.parts[name] = grown(self.parts.get(name, np.zeros((0, width), dtype)), to, fill)
         for name in ("templates", "infra"):
-            self.indexed[name] = pad(
-                self.indexed.get(name, np.zeros((0, self.widths[name]), np.uint8)),
-                _EMPTY_BYTE,
-                self.widths[name],
+            empty = np.zeros((0, self.widths[name]), np.uint8)
+            self.indexed[name] = grown(self.indexed.get(name, empty), to, _EMPTY_BYTE)
+            self.indexed_empty[name] = grown(
+                self.indexed_empty.get(name, np.zeros(0, bool)), to, True
             )
-            self.indexed_empty[name] = pad(self.indexed_empty.get(name, np.zeros(0, bool)), True)
-        self.owner = pad(self.owner, 0)
-        self.updated = pad(self.updated, -np.inf)
-        self.score = pad(self.score, 0)
-        self.local = pad(self.local, False)
-        self.live = pad(self.live, False)
-        self.changed = pad(self.changed, False)
+        self.owner = grown(self.owner, to, 0)
+        self.updated = grown(self.updated, to, -np.inf)
+        self.score = grown(self.score, to, 0)
+        self.local = grown(self.local, to, False)
+        self.live = grown(self.live, to, False)
+        self.changed = grown(self.changed, to, False)
         self.index.grow(to)
         self.capacity = to
 
