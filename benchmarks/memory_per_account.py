@@ -27,7 +27,9 @@ size's heap never inflates the next one's figures. In that process:
    ``malloc_trim(0)`` (what the allocator holds but the detector does not), peak VmHWM, and
    a breakdown: the window state's per-row arrays (and their capacity in rows), the
    account-id index, the IP/network sharing indexes, the campaign signature store and LSH
-   band indexes, and the bounded caches.
+   band indexes, and the bounded caches;
+5. one more run, ``--heavy`` (100 k accounts of 16 requests each): every account past the
+   request ring's 8 light slots (:mod:`detector.ring`), the cost of busy accounts.
 
 Prints a table (progress on stderr) and writes JSON to
 benchmarks/results/memory_per_account.json.
@@ -515,6 +517,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
         f"({platform.processor() or platform.machine()}, Python {platform.python_version()})"
     )
     print(_row("accounts", [f"{r['accounts']:,}" for r in results]))
+    print(_row("requests each", [f"{r['requests_per_account']}" for r in results]))
     print(_row("records fed", [f"{r['records']:,}" for r in results]))
     print(
         _row(
@@ -596,6 +599,14 @@ def main() -> None:
     parser.add_argument("--span-h", type=float, default=2.0, help="hours of event time")
     parser.add_argument("--chunk", type=int, default=50_000, help="records per batch")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--heavy",
+        type=int,
+        nargs=2,
+        default=[100_000, 16],
+        metavar=("ACCOUNTS", "REQUESTS"),
+        help="one more run with busier accounts (0 0: none)",
+    )
     parser.add_argument("--one", type=int, metavar="N", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:  # the child process: one size, JSON on stdout
@@ -604,7 +615,9 @@ def main() -> None:
         return
     started = time.perf_counter()
     results = measure(args.sizes, args.requests, args.span_h, args.chunk, args.seed)
-    print_table(results)
+    accounts, requests = args.heavy
+    heavy = measure([accounts], requests, args.span_h, args.chunk, args.seed) if accounts else []
+    print_table(results + heavy)
     RESULTS.mkdir(exist_ok=True)
     config = Config()
     payload = {
@@ -626,6 +639,7 @@ def main() -> None:
         "numpy": np.__version__,
         "total_s": time.perf_counter() - started,
         "results": {str(r["accounts"]): r for r in results},
+        "heavy": {str(r["accounts"]): r for r in heavy},
     }
     path = RESULTS / "memory_per_account.json"
     path.write_text(json.dumps(payload, indent=2) + "\n")

@@ -291,14 +291,21 @@ def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
                 for c, r in by_client.items()
             ],
         )
-    memory = _memory_rows(results)
+    heavy = _get(results["memory_per_account"], "heavy") or {}
+    memory = _memory_rows(results) + [heavy[size] for size in sorted(heavy, key=int)]
     if memory:
         lines += ["", "### Memory per tracked account (whole detector, RSS)", ""]
+        lines += [
+            "Accounts of 8 requests each keep them in the request ring's light slots; the "
+            "last row's accounts (16 each) all need a full ring (`detector/ring.py`).",
+            "",
+        ]
         lines += _table(
-            ["accounts", "RSS growth", "bytes/account", "after malloc_trim"],
+            ["accounts", "requests each", "RSS growth", "bytes/account", "after malloc_trim"],
             [
                 [
                     f"{m['accounts']:,}",
+                    f"{m['requests_per_account']}",
                     f"{m['rss_delta'] / 2**20:,.0f} MiB",
                     f"{m['bytes_per_account']:,.0f}",
                     f"{m['bytes_per_account_trimmed']:,.0f}",

@@ -24,3 +24,14 @@ def test_measure_small_size_in_a_subprocess() -> None:
     assert result["evicted"] == 0
     assert result["bytes_per_account"] > 0 and math.isfinite(result["bytes_per_account"])
     assert result["state_arrays_bytes"] > 0
+    assert result["ring_heavy_rows"] == 0  # 8 requests each: all within the light slots
+
+
+def test_busy_accounts_take_full_rings() -> None:
+    [light] = bench.measure([1000], requests=8, span_h=0.5)
+    [busy] = bench.measure([1000], requests=16, span_h=0.5)
+    assert light["ring_heavy_rows"] == 0 and busy["ring_heavy_rows"] == 1000
+    ring = {
+        r["requests_per_account"]: r["state_arrays_by_group"]["recent_ring"] for r in (light, busy)
+    }
+    assert ring[16] - ring[8] >= 1000 * 32 * 26  # a full ring: 32 times 26 bytes more

@@ -79,11 +79,21 @@ def _results() -> dict[str, dict[str, Any] | None]:
             "results": {
                 "1000000": {
                     "accounts": 1_000_000,
+                    "requests_per_account": 8,
                     "bytes_per_account": 1500.0,
                     "rss_delta": 1.5e9,
                     "bytes_per_account_trimmed": 1400.0,
                 }
-            }
+            },
+            "heavy": {
+                "100000": {
+                    "accounts": 100_000,
+                    "requests_per_account": 16,
+                    "bytes_per_account": 5100.0,
+                    "rss_delta": 5.1e8,
+                    "bytes_per_account_trimmed": 4400.0,
+                }
+            },
         },
         "latency": None,
         "campaign_scale": None,
@@ -152,6 +162,15 @@ def test_report_replaces_only_the_results_section(tmp_path: Path) -> None:
         "| replay, with prompt_text | ≥ 150,000 rec/s | 30,000 rec/s **short** | "
         "160,000 rec/s met |" in text
     )
-    assert "| 1,000,000 | 1,431 MiB | 1,500 | 1,400 |" in text
+    assert "| 1,000,000 | 8 | 1,431 MiB | 1,500 | 1,400 |" in text
     suite.plot(_results(), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 10_000
+
+
+def test_the_memory_table_shows_the_busy_accounts_beside_the_target_size() -> None:
+    results = _results()
+    report = "\n".join(suite.report_lines(results))
+    assert "| 100,000 | 16 | 486 MiB | 5,100 | 4,400 |" in report
+    # The target is judged on the light accounts at 1 M only.
+    memory = {t.name: t for t in suite.targets(results)}["RSS per tracked account at 1 M accounts"]
+    assert memory.measured == (1500.0, None)
