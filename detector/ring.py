@@ -32,6 +32,11 @@ LIGHT_SLOTS = 8
 """Requests a light row holds before it moves to the heavy tier."""
 
 
+def _saved_name(column: str) -> str:
+    """A ring column's name in checkpoints (the names the ring's arrays always had)."""
+    return "recent_ts" if column == "ts" else f"recent.{column}"
+
+
 class RingRows(NamedTuple):
     """Full-width ring rows of some accounts: entry ``i`` of a row is the request pushed
     ``i``-th, modulo the ring's length."""
@@ -84,17 +89,17 @@ class RequestRing:
     ):
         self.length = length
         self.light = min(light, length)
-        self.dtypes = dtypes
+        # Whole seconds (uint32 holds every valid ts, up to 2100) are one more column.
+        self.dtypes: dict[str, type[np.unsignedinteger[Any]]] = {"ts": np.uint32, **dtypes}
         self.count = np.zeros(capacity, dtype=np.int64)
-        self.ts = np.zeros((capacity, self.light), dtype=np.uint32)
-        self.columns = {
-            name: np.zeros((capacity, self.light), dtype=dtype) for name, dtype in dtypes.items()
-        }
         self.heavy = np.full(capacity, -1, dtype=np.int32)
         """Each row's heavy-tier row; -1 while it is light."""
-        self._heavy_ts = np.zeros((0, length), dtype=np.uint32)
-        self._heavy_columns = {
-            name: np.zeros((0, length), dtype=dtype) for name, dtype in dtypes.items()
+        self._light = {
+            name: np.zeros((capacity, self.light), dtype=dtype)
+            for name, dtype in self.dtypes.items()
+        }
+        self._heavy = {
+            name: np.zeros((0, length), dtype=dtype) for name, dtype in self.dtypes.items()
         }
         self._heavy_free: list[int] = []
         self._heavy_used = 0
@@ -108,25 +113,23 @@ class RequestRing:
     @property
     def nbytes(self) -> int:
         """Bytes of both tiers' arrays."""
-        arrays: list[npt.NDArray[Any]] = [self.count, self.ts, self.heavy, self._heavy_ts]
-        arrays += [*self.columns.values(), *self._heavy_columns.values()]
+        arrays: list[npt.NDArray[Any]] = [self.count, self.heavy]
+        arrays += [*self._light.values(), *self._heavy.values()]
         return sum(array.nbytes for array in arrays)
 
     def row_arrays(self) -> dict[str, tuple[npt.NDArray[Any], float]]:
         """The per-row arrays by name, with the value of an unused row: the owner grows and
         clears them with its other per-row arrays (after :meth:`release`)."""
         arrays: dict[str, tuple[npt.NDArray[Any], float]] = {
-            "ts": (self.ts, 0),
             "count": (self.count, 0),
             "heavy": (self.heavy, -1),
         }
-        for name, column in self.columns.items():
-            arrays[name] = (column, 0)
+        arrays.update({name: (light, 0) for name, light in self._light.items()})
         return arrays
 
     def set_row_array(self, name: str, array: npt.NDArray[Any]) -> None:
-        if name in self.columns:
-            self.columns[name] = array
+        if name in self._light:
+            self._light[name] = array
         else:
             setattr(self, name, array)
 
@@ -135,10 +138,17 @@ class RequestRing:
         heavy = self.heavy[rows]
         self._heavy_free.extend(heavy[heavy >= 0].tolist())
 
-    def push(self, rows: I64, ts: F64, columns: dict[str, npt.NDArray[Any]]) -> None:
-        """Append requests: ``rows`` sorted, each row's requests in event-time order. Of a
-        row's requests only the newest ``length`` are written (earlier ones would be
-        overwritten in the same push)."""
+    def push(
+        self,
+        rows: I64,
+        ts: F64,
+        columns: dict[str, npt.NDArray[Any]],
+        order: I64 | None = None,
+    ) -> None:
+        """Append requests: ``rows`` sorted, each row's requests in event-time order, ``ts``
+        aligned with them; ``columns[name][order[i]]`` is request ``i``'s value (``order``
+        defaults to the identity). Of a row's requests only the newest ``length`` are
+        written (earlier ones would be overwritten in the same push)."""
         n = len(rows)
         if n == 0:
             return
@@ -146,7 +156,7 @@ class RequestRing:
         sizes = np.diff(np.append(starts, n))
         rank = np.arange(n) - np.repeat(starts, sizes)
         size = np.repeat(sizes, sizes)
-        keep = rank >= size - self.length
+        keep = np.flatnonzero(rank >= size - self.length)
         rows_k = rows[keep]
         index = self.count[rows_k] + rank[keep] - np.maximum(size[keep] - self.length, 0)
         distinct = rows[starts]
@@ -157,17 +167,17 @@ class RequestRing:
         heavy = self.heavy[rows_k]
         to_heavy = heavy >= 0
         to_light = ~to_heavy
-        seconds = np.floor(ts[keep]).astype(np.uint32)
         # A light row's entries sit at their index itself (below ``light``), or modulo the
         # ring when there is no heavy tier (``light`` = ``length``).
         light_at = (rows_k[to_light], index[to_light] % self.light)
         heavy_at = (heavy[to_heavy], index[to_heavy] % self.length)
-        self.ts[light_at] = seconds[to_light]
-        self._heavy_ts[heavy_at] = seconds[to_heavy]
-        for name, values in columns.items():
-            kept = values[keep].astype(self.dtypes[name])
-            self.columns[name][light_at] = kept[to_light]
-            self._heavy_columns[name][heavy_at] = kept[to_heavy]
+        taken = keep if order is None else order[keep]
+        values = {"ts": np.floor(ts[keep])}
+        values.update({name: column[taken] for name, column in columns.items()})
+        for name, kept in values.items():
+            kept = kept.astype(self.dtypes[name])
+            self._light[name][light_at] = kept[to_light]
+            self._heavy[name][heavy_at] = kept[to_heavy]
 
     def _promote(self, rows: I64) -> None:
         """Move light ``rows`` to the heavy tier, their entries to the same indexes."""
@@ -176,53 +186,38 @@ class RequestRing:
         reused = self._heavy_free[-len(rows) :]
         del self._heavy_free[-len(rows) :]
         fresh = len(rows) - len(reused)
-        if self._heavy_used + fresh > len(self._heavy_ts):
-            self._grow_heavy(self._heavy_used + fresh)
+        if self._heavy_used + fresh > len(self._heavy["ts"]):
+            new = max(self._heavy_used + fresh, 2 * len(self._heavy["ts"]), 64)
+            self._heavy = {name: grown(heavy, new, 0) for name, heavy in self._heavy.items()}
         targets = np.array(reused + list(range(self._heavy_used, self._heavy_used + fresh)))
         self._heavy_used += fresh
         self.heavy[rows] = targets
-        for heavy, light in [(self._heavy_ts, self.ts), *self._tier_pairs()]:
+        for name, heavy in self._heavy.items():
             heavy[targets] = 0
-            heavy[targets, : self.light] = light[rows]
-
-    def _tier_pairs(self) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
-        return [(self._heavy_columns[name], self.columns[name]) for name in self.columns]
-
-    def _grow_heavy(self, needed: int) -> None:
-        new = max(needed, 2 * len(self._heavy_ts), 64)
-        self._heavy_ts = grown(self._heavy_ts, new, 0)
-        for name, column in self._heavy_columns.items():
-            self._heavy_columns[name] = grown(column, new, 0)
+            heavy[targets, : self.light] = self._light[name][rows]
 
     def gather(self, rows: I64) -> RingRows:
         """Full-width ring rows of ``rows``."""
-        light_ts, count = self.ts[rows], self.count[rows]
-        light = {name: column[rows] for name, column in self.columns.items()}
-        if self.light == self.length:
-            return RingRows(light_ts, light, count)
-        heavy = self.heavy[rows]
-        which = np.flatnonzero(heavy >= 0)
-        source = heavy[which]
-        ts = self._widen(light_ts)
-        ts[which] = self._heavy_ts[source]
-        columns = {}
-        for name, values in light.items():
-            columns[name] = self._widen(values)
-            columns[name][which] = self._heavy_columns[name][source]
-        return RingRows(ts, columns, count)
-
-    def _widen(self, light: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        wide = np.zeros((len(light), self.length), dtype=light.dtype)
-        wide[:, : self.light] = light
-        return wide
+        wide = {name: light[rows] for name, light in self._light.items()}
+        if self.light < self.length:
+            heavy = self.heavy[rows]
+            which = np.flatnonzero(heavy >= 0)
+            source = heavy[which]
+            for name, values in wide.items():
+                wide[name] = np.zeros((len(rows), self.length), dtype=values.dtype)
+                wide[name][:, : self.light] = values
+                wide[name][which] = self._heavy[name][source]
+        ts = wide.pop("ts")
+        return RingRows(ts, wide, self.count[rows])
 
     # -- checkpoints: the full-width form, under the names it always had --------------------
 
     def snapshot(self, rows: I64) -> dict[str, npt.NDArray[Any]]:
         """``rows`` in full width: ``recent_ts``, ``recent_count`` and ``recent.<column>``."""
         view = self.gather(rows)
-        arrays: dict[str, npt.NDArray[Any]] = {"recent_ts": view.ts, "recent_count": view.pushed}
-        arrays.update({f"recent.{name}": values for name, values in view.columns.items()})
+        columns = {"ts": view.ts, **view.columns}
+        arrays = {_saved_name(name): values for name, values in columns.items()}
+        arrays["recent_count"] = view.pushed
         return arrays
 
     @staticmethod
@@ -232,24 +227,19 @@ class RequestRing:
 
     def restore(self, arrays: dict[str, npt.NDArray[Any]]) -> None:
         """Load a :meth:`snapshot` into rows ``0 …`` of this (empty) ring."""
-        ts = arrays["recent_ts"]
-        if ts.shape[1:] != (self.length,):
+        saved = {name: arrays[_saved_name(name)] for name in self._light}
+        if saved["ts"].shape[1:] != (self.length,):
             raise ValueError(
-                f"checkpoint array recent_ts has shape {ts.shape[1:]}, "
+                f"checkpoint array recent_ts has shape {saved['ts'].shape[1:]}, "
                 f"this config needs {(self.length,)}"
             )
-        n = len(ts)
+        n = len(saved["ts"])
         count = arrays["recent_count"]
         self.count[:n] = count
-        pairs = [(ts, self.ts)] + [
-            (arrays[f"recent.{name}"], self.columns[name]) for name in self.columns
-        ]
-        for saved, light in pairs:
-            light[:n] = saved[:, : self.light]
+        for name, values in saved.items():
+            self._light[name][:n] = values[:, : self.light]
         if self.light < self.length:
             heavy = np.flatnonzero(count > self.light)
             self._promote(heavy)
-            targets = self.heavy[heavy]
-            self._heavy_ts[targets] = ts[heavy]
-            for name in self.columns:
-                self._heavy_columns[name][targets] = arrays[f"recent.{name}"][heavy]
+            for name, values in saved.items():
+                self._heavy[name][self.heavy[heavy]] = values[heavy]

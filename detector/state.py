@@ -303,12 +303,11 @@ class AccountState:
         self.counter_index = {name: i for i, name in enumerate(self.counter_names)}
         self.watermark = -np.inf
         self.capacity = min(_INITIAL_ROWS, config.max_accounts)
-        self.recent_len = config.recent_requests
         self.short = _Window(windows.short, SHORT_COUNTERS, self.capacity)
         self.long = _Window(windows.long, self.counter_names, self.capacity)
         self._short_columns = [self.counter_index[name] for name in SHORT_COUNTERS]
         self.ring = RequestRing(
-            self.recent_len,
+            config.recent_requests,
             {name: _RECENT_DTYPES.get(name, np.uint32) for name in RECENT_FIELDS},
             self.capacity,
         )
@@ -543,7 +542,7 @@ class AccountState:
             "network": batch.per_distinct("network", hash32),
             "user_agent": batch.per_distinct("user_agent", hash32),
         }
-        self.ring.push(rows_s, ts_s, {name: column[order] for name, column in hashes.items()})
+        self.ring.push(rows_s, ts_s, hashes, order)
 
         first_rows = rows_s[group_start & fresh]
         self.first_seen[first_rows] = ts_s[group_start & fresh]

@@ -73,7 +73,7 @@ def test_light_rows_take_no_heavy_row_until_they_pass_the_light_slots() -> None:
     rows = np.repeat(np.arange(100), 8)
     ts = np.arange(800, dtype=np.float64)
     ring.push(rows, ts, {"ip": rows + 1, "exact": rows + 1})
-    assert ring.heavy_rows == 0 and ring._heavy_ts.shape[0] == 0
+    assert ring.heavy_rows == 0 and ring._heavy["ts"].shape[0] == 0
     light_bytes = ring.nbytes
     ring.push(np.array([7]), np.array([900.0]), {"ip": np.array([5]), "exact": np.array([5])})
     assert ring.heavy_rows == 1 and ring.nbytes > light_bytes

@@ -149,8 +149,7 @@ class SignatureStore:
 
     def _grow(self, to: int) -> None:
         for name, width in self.widths.items():
-            dtype = np.uint16 if name in _SKETCHES else np.uint8
-            fill = EMPTY if dtype is np.uint16 else 0
+            dtype, fill = (np.uint16, EMPTY) if name in _SKETCHES else (np.uint8, 0)
             self.parts[name] = grown(self.parts.get(name, np.zeros((0, width), dtype)), to, fill)
         for name in ("templates", "infra"):
             empty = np.zeros((0, self.widths[name]), np.uint8)
