@@ -2,6 +2,10 @@
 #   docker build -t distill-detector .
 #   docker run --rm -p 9108:9108 distill-detector run --bootstrap-servers kafka:9092
 FROM python:3.11-slim AS build
+# The record decoder's C pass (detector/_records.c) compiles here; the image below gets the
+# built module, not the compiler.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY detector ./detector

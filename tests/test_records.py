@@ -128,7 +128,8 @@ def test_bad_values_do_not_stop_the_batch_and_keep_offsets() -> None:
     assert [(r.offset, r.category) for r in rejects] == [(101, "invalid_json"), (103, "not_object")]
 
 
-def test_bad_values_at_chunk_edges_cost_only_themselves() -> None:
+@pytest.mark.parametrize("native", [True, False], ids=["with C pass", "msgspec alone"])
+def test_bad_values_at_chunk_edges_cost_only_themselves(native: bool) -> None:
     """Values are parsed a chunk at a time; a bad one sends its chunk value by value. Every
     good value around it, on either side of a chunk edge, is kept in order with its offset."""
     n = 3 * detector.records._CHUNK + 5
@@ -142,7 +143,7 @@ def test_bad_values_at_chunk_edges_cost_only_themselves() -> None:
     ]
     for i in bad:
         values[i] = b'{"ts": %d}' % T0
-    batch, rejects = BatchDecoder().decode(values, "s", range(1000, 1000 + n))
+    batch, rejects = BatchDecoder(native=native).decode(values, "s", range(1000, 1000 + n))
     good = [i for i in range(n) if i not in bad]
     assert batch.account_id == [f"a{i}" for i in good]
     assert batch.offsets.tolist() == [1000 + i for i in good]
@@ -203,14 +204,16 @@ def assert_same(one: RecordBatch, other: RecordBatch) -> None:
 def test_an_odd_value_in_a_chunk_gives_what_decoding_value_by_value_gives(
     edge: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """msgspec alone, a chunk at a time against value by value (the C pass is checked
+    against msgspec in test_records_c.py)."""
     clean = lines([record(f"a{i}", T0 + i, client_ip="203.0.113.9") for i in range(6)])
     odd = RAW_EDGES.get(edge)
     if odd is None:
         odd = msgspec.json.encode({"ts": T0, "account_id": "z", **EDGE_VALUES[edge]})
     values = [*clean[:3], odd, *clean[3:]]
-    chunked = BatchDecoder().decode(values, "s")
+    chunked = BatchDecoder(native=False).decode(values, "s")
     monkeypatch.setattr(detector.records, "_CHUNK", 1)
-    one_by_one = BatchDecoder().decode(values, "s")
+    one_by_one = BatchDecoder(native=False).decode(values, "s")
     assert chunked[1] == one_by_one[1]
     assert_same(chunked[0], one_by_one[0])
 

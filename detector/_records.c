@@ -1,0 +1,714 @@
+/* The fast path of detector.records: request records (contract §1) from JSON straight into
+ * columns, with string columns dictionary-encoded, in one pass of C per batch.
+ *
+ * It accepts only what it can prove that msgspec would accept with the same values: any
+ * doubt (an RFC 3339 time, a value out of range, a lone surrogate, a duplicate key, a
+ * nested unknown value too deep, malformed JSON...) leaves the record to the msgspec path,
+ * which then decodes or rejects it with msgspec's own reason. So this file never rejects,
+ * and its only way to be wrong is to accept or read a value differently, which the
+ * differential tests against msgspec check.
+ *
+ * Prompt text only passes through: it becomes a Python string and is never copied elsewhere.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The interned columns, in the order of detector.records.INTERNED. */
+enum { S_ACCOUNT, S_ORG, S_IP, S_UA, S_TEXT, S_FP, N_INTERNED };
+/* The integer columns, in the order of detector.records._INT_COLUMNS. */
+enum { I_STATUS, I_PROMPT, I_COMPLETION, I_MAX, N_INTS };
+/* The flag columns, in the order of detector.records._FLAG_COLUMNS. */
+enum { B_OK, B_FINISH_LENGTH, B_REASONING, B_LOGPROBS, B_MULTI_N, N_FLAGS };
+
+typedef enum {
+    K_UNKNOWN, K_TS, K_ACCOUNT, K_ORG, K_IP, K_UA, K_TEXT, K_FP,
+    K_REQUEST, K_APIKEY, K_MODEL, K_ENDPOINT, K_FINISH,
+    K_STATUS, K_PROMPT, K_COMPLETION, K_MAX, K_LOGPROBS, K_N,
+    K_LATENCY, K_TEMPERATURE, K_REASONING, N_KEYS
+} Key;
+
+#define MAX_DEPTH 32
+
+typedef struct {
+    const char *s; /* decoded UTF-8 (the input itself, or the arena when escaped) */
+    Py_ssize_t len;
+    Py_ssize_t chars;
+    int present; /* 0 absent or null, 1 a string */
+} Str;
+
+/* A hash table slot, 8 bytes so that a batch's tables stay in cache; the string itself is
+ * in the table's entries, by code. */
+typedef struct {
+    uint32_t tag; /* the hash's high half */
+    int32_t code; /* -1: empty slot */
+} Slot;
+
+typedef struct {
+    const char *s;
+    Py_ssize_t len;
+} Entry;
+
+typedef struct {
+    Slot *slots;
+    Entry *entries;
+    size_t mask;
+    Py_ssize_t none_code;
+    PyObject *values; /* list */
+} Table;
+
+static Key key_of(const char *k, Py_ssize_t n) {
+#define IS(lit) (n == (Py_ssize_t)sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+    switch (n) {
+    case 1: return IS("n") ? K_N : K_UNKNOWN;
+    case 2: return IS("ts") ? K_TS : K_UNKNOWN;
+    case 5: return IS("model") ? K_MODEL : K_UNKNOWN;
+    case 6: return IS("org_id") ? K_ORG : IS("status") ? K_STATUS : K_UNKNOWN;
+    case 8:
+        return IS("logprobs") ? K_LOGPROBS : IS("endpoint") ? K_ENDPOINT : K_UNKNOWN;
+    case 9: return IS("client_ip") ? K_IP : IS("reasoning") ? K_REASONING : K_UNKNOWN;
+    case 10:
+        return IS("account_id") ? K_ACCOUNT : IS("request_id") ? K_REQUEST
+             : IS("user_agent") ? K_UA : IS("api_key_id") ? K_APIKEY
+             : IS("latency_ms") ? K_LATENCY : IS("max_tokens") ? K_MAX : K_UNKNOWN;
+    case 11: return IS("prompt_text") ? K_TEXT : IS("temperature") ? K_TEMPERATURE : K_UNKNOWN;
+    case 13: return IS("prompt_tokens") ? K_PROMPT : IS("finish_reason") ? K_FINISH : K_UNKNOWN;
+    case 17: return IS("completion_tokens") ? K_COMPLETION : K_UNKNOWN;
+    case 18: return IS("prompt_fingerprint") ? K_FP : K_UNKNOWN;
+    default: return K_UNKNOWN;
+    }
+#undef IS
+}
+
+static inline const char *skip_ws(const char *p, const char *end) {
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    return p;
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), as Python decodes it.
+ * Returns the number of code points, or -1. */
+static Py_ssize_t utf8_chars(const unsigned char *s, Py_ssize_t n) {
+    Py_ssize_t chars = 0, i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; chars++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) return -1;
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (i + 2 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return -1;
+            if (c == 0xE0 && s[i + 1] < 0xA0) return -1;  /* overlong */
+            if (c == 0xED && s[i + 1] >= 0xA0) return -1; /* surrogate */
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (i + 3 >= n || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80
+                || (s[i + 3] & 0xC0) != 0x80)
+                return -1;
+            if (c == 0xF0 && s[i + 1] < 0x90) return -1; /* overlong */
+            if (c == 0xF4 && s[i + 1] >= 0x90) return -1; /* past U+10FFFF */
+            i += 4;
+        } else {
+            return -1;
+        }
+        chars++;
+    }
+    return chars;
+}
+
+static inline int hex4(const char *p, unsigned *out) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A string starting at *pp (on its opening quote). Escapes are decoded into *arena.
+ * Returns 0 when the record must go to msgspec. */
+static int parse_string(const char **pp, const char *end, char **arena, Str *out) {
+    const char *p = *pp + 1, *start = p;
+    int ascii = 1;
+    /* Eight bytes at a time while none is a quote, a backslash, a control or non-ASCII. */
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+        uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
+                           | ((w - ones * 0x20) & ~w) | w;
+        if (special & highs) break;
+        p += 8;
+    }
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') break;
+        if (c == '\\') goto escaped;
+        if (c < 0x20) return 0;
+        ascii &= c < 0x80;
+        p++;
+    }
+    if (p >= end) return 0;
+    out->s = start;
+    out->len = p - start;
+    out->chars = ascii ? out->len : utf8_chars((const unsigned char *)start, out->len);
+    if (out->chars < 0) return 0;
+    out->present = 1;
+    *pp = p + 1;
+    return 1;
+
+escaped:;
+    char *w = *arena, *wstart = w;
+    memcpy(w, start, (size_t)(p - start));
+    w += p - start;
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') break;
+        if (c < 0x20) return 0;
+        if (c != '\\') { *w++ = (char)c; p++; continue; }
+        if (p + 1 >= end) return 0;
+        char e = p[1];
+        p += 2;
+        switch (e) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '/': *w++ = '/'; break;
+        case 'b': *w++ = '\b'; break;
+        case 'f': *w++ = '\f'; break;
+        case 'n': *w++ = '\n'; break;
+        case 'r': *w++ = '\r'; break;
+        case 't': *w++ = '\t'; break;
+        case 'u': {
+            unsigned cp, low;
+            if (end - p < 4 || !hex4(p, &cp)) return 0;
+            p += 4;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return 0; /* lone low surrogate */
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, &low)
+                    || low < 0xDC00 || low > 0xDFFF)
+                    return 0;
+                p += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            }
+            if (cp < 0x80) {
+                *w++ = (char)cp;
+            } else if (cp < 0x800) {
+                *w++ = (char)(0xC0 | (cp >> 6));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                *w++ = (char)(0xE0 | (cp >> 12));
+                *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else {
+                *w++ = (char)(0xF0 | (cp >> 18));
+                *w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+                *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: return 0;
+        }
+    }
+    if (p >= end) return 0;
+    out->s = wstart;
+    out->len = w - wstart;
+    out->chars = utf8_chars((const unsigned char *)wstart, out->len);
+    if (out->chars < 0) return 0;
+    out->present = 1;
+    *arena = w;
+    *pp = p + 1;
+    return 1;
+}
+
+/* A JSON number at *pp: its span, and whether it is an integer literal. */
+static int parse_number(const char **pp, const char *end, int *integer) {
+    const char *p = *pp;
+    *integer = 1;
+    if (p < end && *p == '-') p++;
+    if (p >= end) return 0;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    } else {
+        return 0;
+    }
+    if (p < end && *p == '.') {
+        *integer = 0;
+        p++;
+        if (p >= end || *p < '0' || *p > '9') return 0;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        *integer = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        if (p >= end || *p < '0' || *p > '9') return 0;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    *pp = p;
+    return 1;
+}
+
+static inline int literal(const char **pp, const char *end, const char *word, size_t n) {
+    if ((size_t)(end - *pp) < n || memcmp(*pp, word, n) != 0) return 0;
+    *pp += n;
+    return 1;
+}
+
+static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A valid JSON number's value when it is exact by Clinger's fast path: a mantissa below
+ * 2^53 and a power of ten at most 22, both exact doubles, so one IEEE multiplication or
+ * division rounds correctly. Returns 0 for the numbers that need a full parser. */
+static int fast_double(const char *p, const char *end, double *out) {
+    int negative = *p == '-';
+    p += negative;
+    uint64_t mantissa = 0;
+    int digits = 0, exponent = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        if (digits < 19) mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+        else exponent++;
+        digits += mantissa != 0;
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (digits >= 19) continue;
+            mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+            digits += mantissa != 0;
+            exponent--;
+        }
+    }
+    if (digits >= 19) return 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int sign = 1, e = 0;
+        if (*p == '+' || *p == '-') sign = *p++ == '-' ? -1 : 1;
+        for (; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (e > 1000) return 0;
+            e = e * 10 + (*p - '0');
+        }
+        exponent += sign * e;
+    }
+    if (mantissa >= (1ULL << 53) || exponent < -22 || exponent > 22) return 0;
+    double value = (double)mantissa;
+    value = exponent < 0 ? value / POW10[-exponent] : value * POW10[exponent];
+    *out = negative ? -value : value;
+    return 1;
+}
+
+/* A finite number: what msgspec reads for a float field (an integer literal too). */
+static int parse_float(const char **pp, const char *end, double *out) {
+    const char *start = *pp;
+    int integer;
+    if (!parse_number(pp, end, &integer)) return 0;
+    if (fast_double(start, *pp, out)) return 1;
+    /* The input is a bytes object, NUL-terminated, and the span is a valid JSON number,
+     * so Python's correctly rounded parser stops where the number does. */
+    char *stop;
+    double value = PyOS_string_to_double(start, &stop, NULL);
+    if (value == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+    if (stop != *pp || !isfinite(value)) return 0;
+    *out = value;
+    return 1;
+}
+
+/* A non-negative integer literal below 10^15, exact as the double the msgspec path makes of
+ * it (larger ones are left to that path). */
+static int parse_count(const char **pp, const char *end, int64_t *out) {
+    const char *p = *pp;
+    int integer;
+    if (p >= end || *p == '-') return 0;
+    if (!parse_number(pp, end, &integer) || !integer || *pp - p > 15) return 0;
+    int64_t v = 0;
+    for (; p < *pp; p++) v = v * 10 + (*p - '0');
+    *out = v;
+    return 1;
+}
+
+/* Any JSON value, checked and skipped (unknown fields). */
+static int skip_value(const char **pp, const char *end, char **arena, int depth) {
+    const char *p = *pp;
+    if (p >= end || depth > MAX_DEPTH) return 0;
+    Str s;
+    int integer;
+    switch (*p) {
+    case '"': {
+        /* Skipped strings are decoded into the arena and then given back. */
+        char *mark = *arena;
+        int ok = parse_string(pp, end, arena, &s);
+        *arena = mark;
+        return ok;
+    }
+    case 't': return literal(pp, end, "true", 4);
+    case 'f': return literal(pp, end, "false", 5);
+    case 'n': return literal(pp, end, "null", 4);
+    case '[':
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == ']') { *pp = p + 1; return 1; }
+        for (;;) {
+            if (!skip_value(&p, end, arena, depth + 1)) return 0;
+            p = skip_ws(p, end);
+            if (p < end && *p == ',') { p = skip_ws(p + 1, end); continue; }
+            if (p < end && *p == ']') { *pp = p + 1; return 1; }
+            return 0;
+        }
+    case '{':
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == '}') { *pp = p + 1; return 1; }
+        for (;;) {
+            if (p >= end || *p != '"') return 0;
+            char *mark = *arena;
+            int ok = parse_string(&p, end, arena, &s);
+            *arena = mark;
+            if (!ok) return 0;
+            p = skip_ws(p, end);
+            if (p >= end || *p != ':') return 0;
+            p = skip_ws(p + 1, end);
+            if (!skip_value(&p, end, arena, depth + 1)) return 0;
+            p = skip_ws(p, end);
+            if (p < end && *p == ',') { p = skip_ws(p + 1, end); continue; }
+            if (p < end && *p == '}') { *pp = p + 1; return 1; }
+            return 0;
+        }
+    default:
+        return parse_number(pp, end, &integer);
+    }
+}
+
+/* An optional string of at most max_chars code points (min_chars for account_id). */
+static int parse_opt_string(const char **pp, const char *end, char **arena, Str *out,
+                            Py_ssize_t min_chars, Py_ssize_t max_chars, int nullable) {
+    if (**pp == 'n') {
+        if (!nullable || !literal(pp, end, "null", 4)) return 0;
+        out->present = 0;
+        return 1;
+    }
+    if (**pp != '"' || !parse_string(pp, end, arena, out)) return 0;
+    return out->chars >= min_chars && out->chars <= max_chars;
+}
+
+static inline uint64_t hash_bytes(const char *s, Py_ssize_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, (size_t)(n - i));
+    h = (h ^ tail) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 29);
+}
+
+/* The code of s in t, adding it (as a new str object) when first seen. -1 on error. */
+static Py_ssize_t intern_str(Table *t, const Str *s) {
+    if (!s->present) {
+        if (t->none_code < 0) {
+            t->none_code = PyList_GET_SIZE(t->values);
+            if (PyList_Append(t->values, Py_None) < 0) return -1;
+        }
+        return t->none_code;
+    }
+    uint64_t h = hash_bytes(s->s, s->len);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        Slot *slot = &t->slots[i];
+        if (slot->code < 0) break;
+        if (slot->tag == tag) {
+            Entry *entry = &t->entries[slot->code];
+            if (entry->len == s->len && memcmp(entry->s, s->s, (size_t)s->len) == 0)
+                return slot->code;
+        }
+        i = (i + 1) & t->mask;
+    }
+    PyObject *value;
+    if (s->chars == s->len) {
+        value = PyUnicode_New(s->len, 127);
+        if (value == NULL) return -1;
+        memcpy(PyUnicode_DATA(value), s->s, (size_t)s->len);
+    } else {
+        value = PyUnicode_DecodeUTF8(s->s, s->len, "strict");
+        if (value == NULL) return -1;
+    }
+    Py_ssize_t code = PyList_GET_SIZE(t->values);
+    int failed = PyList_Append(t->values, value);
+    Py_DECREF(value);
+    if (failed) return -1;
+    t->slots[i].tag = tag;
+    t->slots[i].code = (int32_t)code;
+    t->entries[code].s = s->s;
+    t->entries[code].len = s->len;
+    return code;
+}
+
+typedef struct {
+    double ts;
+    int64_t ints[N_INTS];
+    uint8_t flags[N_FLAGS];
+    Str strs[N_INTERNED];
+} Row;
+
+/* One record into row; 0 when it must go to msgspec. */
+static int parse_record(const char *p, const char *end, char **arena, Row *row) {
+    uint32_t seen = 0;
+    Str scratch;
+    double number;
+    int64_t count;
+    memset(row, 0, sizeof(*row));
+    row->ints[I_STATUS] = 200;
+    row->ints[I_MAX] = -1;
+    p = skip_ws(p, end);
+    if (p >= end || *p != '{') return 0;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}') return 0; /* no ts, no account_id */
+    for (;;) {
+        if (p >= end || *p != '"') return 0;
+        const char *k = ++p;
+        while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20
+               && (unsigned char)*p < 0x80)
+            p++;
+        if (p >= end || *p != '"') return 0; /* escaped, non-ASCII, unterminated: msgspec */
+        Key key = key_of(k, p - k);
+        p = skip_ws(p + 1, end);
+        if (p >= end || *p != ':') return 0;
+        p = skip_ws(p + 1, end);
+        if (p >= end) return 0;
+        if (key != K_UNKNOWN) {
+            if (seen & (1u << key)) return 0; /* duplicate key */
+            seen |= 1u << key;
+        }
+        int is_null = *p == 'n';
+        switch (key) {
+        case K_UNKNOWN:
+            if (!skip_value(&p, end, arena, 1)) return 0;
+            break;
+        case K_TS:
+            if (!parse_float(&p, end, &row->ts)) return 0;
+            if (!(row->ts >= 946684800.0 && row->ts <= 4102444800.0)) return 0;
+            break;
+        case K_ACCOUNT:
+            if (!parse_opt_string(&p, end, arena, &row->strs[S_ACCOUNT], 1, 256, 0)) return 0;
+            break;
+        case K_ORG:
+            if (!parse_opt_string(&p, end, arena, &row->strs[S_ORG], 0, 256, 1)) return 0;
+            break;
+        case K_IP:
+            if (!parse_opt_string(&p, end, arena, &row->strs[S_IP], 0, 64, 1)) return 0;
+            break;
+        case K_UA:
+            if (!parse_opt_string(&p, end, arena, &row->strs[S_UA], 0, 1024, 1)) return 0;
+            break;
+        case K_TEXT:
+            if (!parse_opt_string(&p, end, arena, &row->strs[S_TEXT], 0, PY_SSIZE_T_MAX, 1))
+                return 0;
+            break;
+        case K_FP:
+            if (!parse_opt_string(&p, end, arena, &row->strs[S_FP], 0, 256, 1)) return 0;
+            break;
+        case K_REQUEST: case K_APIKEY: case K_MODEL: case K_ENDPOINT: {
+            char *mark = *arena;
+            int ok = parse_opt_string(&p, end, arena, &scratch, 0, 256, 1);
+            *arena = mark;
+            if (!ok) return 0;
+            break;
+        }
+        case K_FINISH: {
+            char *mark = *arena;
+            int ok = parse_opt_string(&p, end, arena, &scratch, 0, 64, 1);
+            *arena = mark;
+            if (!ok) return 0;
+            row->flags[B_FINISH_LENGTH] =
+                scratch.present && scratch.len == 6 && memcmp(scratch.s, "length", 6) == 0;
+            break;
+        }
+        case K_STATUS: case K_PROMPT: case K_COMPLETION: case K_MAX: case K_LOGPROBS: case K_N:
+            if (is_null) {
+                if (!literal(&p, end, "null", 4)) return 0;
+                break;
+            }
+            if (!parse_count(&p, end, &count)) return 0;
+            if (key == K_STATUS) {
+                if (count < 100 || count > 599) return 0;
+                row->ints[I_STATUS] = count;
+            } else if (key == K_PROMPT) {
+                row->ints[I_PROMPT] = count;
+            } else if (key == K_COMPLETION) {
+                row->ints[I_COMPLETION] = count;
+            } else if (key == K_MAX) {
+                row->ints[I_MAX] = count;
+            } else if (key == K_LOGPROBS) {
+                row->flags[B_LOGPROBS] = count != 0;
+            } else {
+                if (count < 1) return 0;
+                row->flags[B_MULTI_N] = count > 1;
+            }
+            break;
+        case K_LATENCY: case K_TEMPERATURE:
+            if (is_null) {
+                if (!literal(&p, end, "null", 4)) return 0;
+                break;
+            }
+            if (!parse_float(&p, end, &number)) return 0;
+            if (key == K_LATENCY && !(number >= 0.0)) return 0;
+            break;
+        case K_REASONING:
+            if (*p == 't') {
+                if (!literal(&p, end, "true", 4)) return 0;
+                row->flags[B_REASONING] = 1;
+            } else if (!literal(&p, end, *p == 'f' ? "false" : "null", *p == 'f' ? 5 : 4)) {
+                return 0;
+            }
+            break;
+        default:
+            return 0;
+        }
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') { p = skip_ws(p + 1, end); continue; }
+        if (p < end && *p == '}') { p++; break; }
+        return 0;
+    }
+    if (skip_ws(p, end) != end) return 0;
+    if (!(seen & (1u << K_TS)) || !(seen & (1u << K_ACCOUNT))) return 0;
+    row->flags[B_OK] = 1;
+    return 1;
+}
+
+static int writable(PyObject *obj, Py_buffer *view, Py_ssize_t bytes, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) return 0;
+    if (view->len != bytes) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd bytes, expected %zd", name, view->len, bytes);
+        PyBuffer_Release(view);
+        return 0;
+    }
+    return 1;
+}
+
+PyDoc_STRVAR(decode_doc,
+"decode(values, ts, ints, flags, codes) -> list of value lists\n\n"
+"Decode the JSON values (a list; this pass reads the bytes among them) into the given\n"
+"C-contiguous buffers: ts (float64, n), ints (int64, 4 x n), flags (uint8, 5 x n; row 0\n"
+"says the value was decoded here) and codes (int64, 6 x n, positions into the returned\n"
+"lists of distinct values). Values whose flag row 0 is 0 are left to the caller.");
+
+static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *values, *ts_obj, *ints_obj, *flags_obj, *codes_obj;
+    if (!PyArg_ParseTuple(args, "O!OOOO", &PyList_Type, &values, &ts_obj, &ints_obj, &flags_obj,
+                          &codes_obj))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(values);
+    if (n >= INT32_MAX) return PyErr_Format(PyExc_ValueError, "a batch of %zd values", n);
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(values, i);
+        if (PyBytes_Check(v)) total += PyBytes_GET_SIZE(v);
+    }
+    Py_buffer ts_view, ints_view, flags_view, codes_view;
+    if (!writable(ts_obj, &ts_view, n * 8, "ts")) return NULL;
+    if (!writable(ints_obj, &ints_view, n * 8 * N_INTS, "ints")) {
+        PyBuffer_Release(&ts_view);
+        return NULL;
+    }
+    if (!writable(flags_obj, &flags_view, n * N_FLAGS, "flags")) {
+        PyBuffer_Release(&ts_view);
+        PyBuffer_Release(&ints_view);
+        return NULL;
+    }
+    if (!writable(codes_obj, &codes_view, n * 8 * N_INTERNED, "codes")) {
+        PyBuffer_Release(&ts_view);
+        PyBuffer_Release(&ints_view);
+        PyBuffer_Release(&flags_view);
+        return NULL;
+    }
+    double *ts = ts_view.buf;
+    int64_t *ints = ints_view.buf, *codes = codes_view.buf;
+    uint8_t *flags = flags_view.buf;
+
+    PyObject *result = NULL;
+    size_t capacity = 16;
+    while (capacity < (size_t)n * 2) capacity <<= 1;
+    /* Decoded escapes never outgrow their source, so one arena of the input's size holds
+     * every escaped string of the batch; the tables point into it and into the input. */
+    char *arena_base = PyMem_Malloc((size_t)total + 1);
+    Slot *slots = PyMem_Malloc(sizeof(Slot) * capacity * N_INTERNED);
+    /* Codes run to n: every record's value distinct, and None. */
+    Entry *entries = PyMem_Malloc(sizeof(Entry) * ((size_t)n + 1) * N_INTERNED);
+    Table tables[N_INTERNED];
+    for (int f = 0; f < N_INTERNED; f++) tables[f].values = NULL;
+    if (arena_base == NULL || slots == NULL || entries == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i < capacity * N_INTERNED; i++) slots[i].code = -1;
+    for (int f = 0; f < N_INTERNED; f++) {
+        tables[f].slots = slots + capacity * (size_t)f;
+        tables[f].entries = entries + ((size_t)n + 1) * (size_t)f;
+        tables[f].mask = capacity - 1;
+        tables[f].none_code = -1;
+        tables[f].values = PyList_New(0);
+        if (tables[f].values == NULL) goto done;
+    }
+    char *arena = arena_base;
+    Row row;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(values, i);
+        char *mark = arena;
+        /* Other buffers (bytearray, memoryview) are left to msgspec, which reads them all. */
+        if (!PyBytes_Check(v)
+            || !parse_record(PyBytes_AS_STRING(v), PyBytes_AS_STRING(v) + PyBytes_GET_SIZE(v),
+                             &arena, &row)) {
+            arena = mark;
+            for (int f = 0; f < N_FLAGS; f++) flags[(Py_ssize_t)f * n + i] = 0;
+            for (int f = 0; f < N_INTERNED; f++) codes[(Py_ssize_t)f * n + i] = -1;
+            continue;
+        }
+        ts[i] = row.ts;
+        for (int f = 0; f < N_INTS; f++) ints[(Py_ssize_t)f * n + i] = row.ints[f];
+        for (int f = 0; f < N_FLAGS; f++) flags[(Py_ssize_t)f * n + i] = row.flags[f];
+        for (int f = 0; f < N_INTERNED; f++) {
+            Py_ssize_t code = intern_str(&tables[f], &row.strs[f]);
+            if (code < 0) goto done;
+            codes[(Py_ssize_t)f * n + i] = code;
+        }
+    }
+    result = PyList_New(N_INTERNED);
+    if (result == NULL) goto done;
+    for (int f = 0; f < N_INTERNED; f++) {
+        PyList_SET_ITEM(result, f, tables[f].values);
+        tables[f].values = NULL;
+    }
+done:
+    for (int f = 0; f < N_INTERNED; f++) Py_XDECREF(tables[f].values);
+    PyMem_Free(arena_base);
+    PyMem_Free(slots);
+    PyMem_Free(entries);
+    PyBuffer_Release(&ts_view);
+    PyBuffer_Release(&ints_view);
+    PyBuffer_Release(&flags_view);
+    PyBuffer_Release(&codes_view);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"decode", decode, METH_VARARGS, decode_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "detector._records", "Request records into columns, in C.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__records(void) { return PyModule_Create(&module); }
