@@ -31,6 +31,28 @@ typedef enum {
 
 #define MAX_DEPTH 32
 
+/* The string fields: the interned column each fills (-1: checked, not kept), and the
+ * limits of detector.records.RequestRecord, in code points. */
+typedef struct {
+    int column;
+    Py_ssize_t min_chars, max_chars;
+    int nullable;
+} StringField;
+
+static const StringField STRING_FIELDS[N_KEYS] = {
+    [K_ACCOUNT] = {S_ACCOUNT, 1, 256, 0},
+    [K_ORG] = {S_ORG, 0, 256, 1},
+    [K_IP] = {S_IP, 0, 64, 1},
+    [K_UA] = {S_UA, 0, 1024, 1},
+    [K_TEXT] = {S_TEXT, 0, PY_SSIZE_T_MAX, 1},
+    [K_FP] = {S_FP, 0, 256, 1},
+    [K_REQUEST] = {-1, 0, 256, 1},
+    [K_APIKEY] = {-1, 0, 256, 1},
+    [K_MODEL] = {-1, 0, 256, 1},
+    [K_ENDPOINT] = {-1, 0, 256, 1},
+    [K_FINISH] = {-1, 0, 64, 1},
+};
+
 typedef struct {
     const char *s; /* decoded UTF-8 (the input itself, or the arena when escaped) */
     Py_ssize_t len;
@@ -499,39 +521,18 @@ static int parse_record(const char *p, const char *end, char **arena, Row *row) 
             if (!parse_float(&p, end, &row->ts)) return 0;
             if (!(row->ts >= 946684800.0 && row->ts <= 4102444800.0)) return 0;
             break;
-        case K_ACCOUNT:
-            if (!parse_opt_string(&p, end, arena, &row->strs[S_ACCOUNT], 1, 256, 0)) return 0;
-            break;
-        case K_ORG:
-            if (!parse_opt_string(&p, end, arena, &row->strs[S_ORG], 0, 256, 1)) return 0;
-            break;
-        case K_IP:
-            if (!parse_opt_string(&p, end, arena, &row->strs[S_IP], 0, 64, 1)) return 0;
-            break;
-        case K_UA:
-            if (!parse_opt_string(&p, end, arena, &row->strs[S_UA], 0, 1024, 1)) return 0;
-            break;
-        case K_TEXT:
-            if (!parse_opt_string(&p, end, arena, &row->strs[S_TEXT], 0, PY_SSIZE_T_MAX, 1))
+        case K_ACCOUNT: case K_ORG: case K_IP: case K_UA: case K_TEXT: case K_FP:
+        case K_REQUEST: case K_APIKEY: case K_MODEL: case K_ENDPOINT: case K_FINISH: {
+            const StringField *field = &STRING_FIELDS[key];
+            Str *out = field->column >= 0 ? &row->strs[field->column] : &scratch;
+            char *mark = *arena;
+            if (!parse_opt_string(&p, end, arena, out, field->min_chars, field->max_chars,
+                                  field->nullable))
                 return 0;
-            break;
-        case K_FP:
-            if (!parse_opt_string(&p, end, arena, &row->strs[S_FP], 0, 256, 1)) return 0;
-            break;
-        case K_REQUEST: case K_APIKEY: case K_MODEL: case K_ENDPOINT: {
-            char *mark = *arena;
-            int ok = parse_opt_string(&p, end, arena, &scratch, 0, 256, 1);
-            *arena = mark;
-            if (!ok) return 0;
-            break;
-        }
-        case K_FINISH: {
-            char *mark = *arena;
-            int ok = parse_opt_string(&p, end, arena, &scratch, 0, 64, 1);
-            *arena = mark;
-            if (!ok) return 0;
-            row->flags[B_FINISH_LENGTH] =
-                scratch.present && scratch.len == 6 && memcmp(scratch.s, "length", 6) == 0;
+            if (field->column < 0) *arena = mark; /* checked, not kept: its bytes may go */
+            if (key == K_FINISH)
+                row->flags[B_FINISH_LENGTH] =
+                    out->present && out->len == 6 && memcmp(out->s, "length", 6) == 0;
             break;
         }
         case K_STATUS: case K_PROMPT: case K_COMPLETION: case K_MAX: case K_LOGPROBS: case K_N:
