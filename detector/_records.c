@@ -616,38 +616,32 @@ static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
         PyObject *v = PyList_GET_ITEM(values, i);
         if (PyBytes_Check(v)) total += PyBytes_GET_SIZE(v);
     }
-    Py_buffer ts_view, ints_view, flags_view, codes_view;
-    if (!writable(ts_obj, &ts_view, n * 8, "ts")) return NULL;
-    if (!writable(ints_obj, &ints_view, n * 8 * N_INTS, "ints")) {
-        PyBuffer_Release(&ts_view);
-        return NULL;
-    }
-    if (!writable(flags_obj, &flags_view, n * N_FLAGS, "flags")) {
-        PyBuffer_Release(&ts_view);
-        PyBuffer_Release(&ints_view);
-        return NULL;
-    }
-    if (!writable(codes_obj, &codes_view, n * 8 * N_INTERNED, "codes")) {
-        PyBuffer_Release(&ts_view);
-        PyBuffer_Release(&ints_view);
-        PyBuffer_Release(&flags_view);
-        return NULL;
-    }
+    /* Everything below is released at done, whatever was acquired before a failure (a
+     * released view without an object, a free of NULL and a NULL list are no-ops). */
+    Py_buffer ts_view = {0}, ints_view = {0}, flags_view = {0}, codes_view = {0};
+    PyObject *result = NULL;
+    char *arena_base = NULL;
+    Slot *slots = NULL;
+    Entry *entries = NULL;
+    Table tables[N_INTERNED];
+    for (int f = 0; f < N_INTERNED; f++) tables[f].values = NULL;
+    if (!writable(ts_obj, &ts_view, n * 8, "ts")
+        || !writable(ints_obj, &ints_view, n * 8 * N_INTS, "ints")
+        || !writable(flags_obj, &flags_view, n * N_FLAGS, "flags")
+        || !writable(codes_obj, &codes_view, n * 8 * N_INTERNED, "codes"))
+        goto done;
     double *ts = ts_view.buf;
     int64_t *ints = ints_view.buf, *codes = codes_view.buf;
     uint8_t *flags = flags_view.buf;
 
-    PyObject *result = NULL;
     size_t capacity = 16;
     while (capacity < (size_t)n * 2) capacity <<= 1;
     /* Decoded escapes never outgrow their source, so one arena of the input's size holds
      * every escaped string of the batch; the tables point into it and into the input. */
-    char *arena_base = PyMem_Malloc((size_t)total + 1);
-    Slot *slots = PyMem_Malloc(sizeof(Slot) * capacity * N_INTERNED);
+    arena_base = PyMem_Malloc((size_t)total + 1);
+    slots = PyMem_Malloc(sizeof(Slot) * capacity * N_INTERNED);
     /* Codes run to n: every record's value distinct, and None. */
-    Entry *entries = PyMem_Malloc(sizeof(Entry) * ((size_t)n + 1) * N_INTERNED);
-    Table tables[N_INTERNED];
-    for (int f = 0; f < N_INTERNED; f++) tables[f].values = NULL;
+    entries = PyMem_Malloc(sizeof(Entry) * ((size_t)n + 1) * N_INTERNED);
     if (arena_base == NULL || slots == NULL || entries == NULL) {
         PyErr_NoMemory();
         goto done;

@@ -292,6 +292,9 @@ class BatchDecoder:
         Larger values are rejected as ``oversized`` before parsing.
     max_prompt_chars
         ``prompt_text`` longer than this is rejected as ``oversized``.
+    native
+        Whether the C pass runs first; without it msgspec decodes every value (the same
+        batches, more slowly: for comparisons).
 
     Examples
     --------
@@ -377,7 +380,8 @@ class BatchDecoder:
             )
             at = left[kept]
             column = {name: list(map(getter, records)) for name, getter in _FIELDS.items()}
-            ts[at], ints[:, at], flags[:, at] = _numeric(column)
+            ts[at], ints[:, at], flags[1:, at] = _numeric(column)
+            decoded[at] = True
             for f, name in enumerate(INTERNED):
                 codes[f, at] = _extend(distinct[f], column[name])
             if not decoded.all():  # msgspec rejected some: their rows go
@@ -557,8 +561,8 @@ def _extend(distinct: list[Any], values: list[Any]) -> I64:
 
 
 def _numeric(column: dict[str, list[Any]]) -> tuple[F64, I64, npt.NDArray[np.uint8]]:
-    """The time, integer and flag columns of decoded records' fields, laid out as the C pass
-    writes them (see :meth:`BatchDecoder._decode_columns`)."""
+    """The time, integer and flag columns (but ``decoded``) of decoded records' fields, laid
+    out as the C pass writes them (see :meth:`BatchDecoder._decode_columns`)."""
     n = len(column["ts"])
     try:
         ts = np.array(column["ts"], dtype=np.float64).reshape(n)
@@ -567,7 +571,6 @@ def _numeric(column: dict[str, list[Any]]) -> tuple[F64, I64, npt.NDArray[np.uin
     ints = np.array([_ints(column[name], default) for name, default in _INT_COLUMNS])
     flags = np.array(
         [
-            np.ones(n, dtype=bool),
             object_column(column["finish_reason"]) == "length",
             object_column(column["reasoning"]) == True,  # noqa: E712 (elementwise, None too)
             object_column(column["logprobs"]).astype(bool),

@@ -220,3 +220,15 @@ def test_other_buffers_are_left_to_msgspec() -> None:
     assert taken(values) == [True, False, False]
     batch, rejects = BatchDecoder().decode(values, "s")
     assert not rejects and batch.org_id == [None, "o", None]
+
+
+def test_buffers_of_the_wrong_size_are_refused() -> None:
+    n = 2
+    with pytest.raises(ValueError, match="codes"):
+        _records.decode(
+            [obj({})] * n,
+            np.empty(n),
+            np.empty((4, n), dtype=np.int64),
+            np.zeros((5, n), dtype=np.uint8),
+            np.empty((len(INTERNED), n + 1), dtype=np.int64),
+        )
