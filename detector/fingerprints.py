@@ -13,6 +13,10 @@ For each prompt it computes
   rubric grading, …) that match the text; patterns see it lower-cased, whitespace folded.
 
 The text itself is dropped as soon as the batch is fingerprinted: nothing downstream sees it.
+
+The hashes of ASCII prompts and of gateway fingerprints are computed in C
+(``detector/_fingerprints.c``); other prompts take the Python path, whose results the C pass
+must equal (the differential tests in ``tests/test_fingerprints_c.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ import numpy.typing as npt
 import re2
 import xxhash
 
+from detector import _fingerprints
 from detector.config import FingerprintConfig
-from detector.hashcache import HashCache
 from detector.records import RecordBatch, object_column
 
 __all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
@@ -37,6 +41,7 @@ _NUMBER = re.compile(r"\d+")
 _CACHE_LIMIT = 200_000
 _ROW = struct.Struct("<4Q")
 """A cached fingerprint row: 65 bytes as a bytes object, against 180 as a tuple of ints."""
+_GIVEN_SEED = 3
 
 
 class _IntentMatcher:
@@ -61,14 +66,16 @@ class _IntentMatcher:
             self._set_bits.append(bit)
         self._set.Compile()
 
-    def mask(self, text: str, encoded: bytes) -> int:
-        """Intents matching ``text`` (``encoded`` is its UTF-8, which RE2 reads)."""
+    def mask(self, encoded: bytes) -> int:
+        """Intents matching a normalised text, given as UTF-8 (which RE2 reads)."""
         mask = 0
         for index in self._set.Match(encoded) or ():
             mask |= 1 << self._set_bits[index]
-        for bit, pattern in self._fallback:
-            if pattern.search(text):
-                mask |= 1 << bit
+        if self._fallback:
+            text = encoded.decode()
+            for bit, pattern in self._fallback:
+                if pattern.search(text):
+                    mask |= 1 << bit
         return mask
 
 
@@ -106,6 +113,8 @@ class Fingerprints:
 class PromptFingerprinter:
     """Turn prompt text (or gateway fingerprints) into :class:`Fingerprints`.
 
+    ``native=False`` computes everything on the Python path, which the C pass must equal.
+
     Examples
     --------
     >>> from detector.config import FingerprintConfig
@@ -118,43 +127,20 @@ class PromptFingerprinter:
     ('cot_elicitation', True)
     """
 
-    def __init__(self, config: FingerprintConfig):
+    def __init__(self, config: FingerprintConfig, native: bool = True):
         self.intent_names: list[str] = list(config.intents)
         self._prefix_words = config.template_prefix_words
         self._suffix_words = config.template_suffix_words
         self._intents = _IntentMatcher(list(config.intents.values()))
+        self._native = native
         # Keyed by a hash of the raw text, never the text: repeated prompts (pipelines, agent
         # loops) skip the work without the cache holding any prompt.
         self._cache: dict[int, bytes] = {}
-        # Gateway fingerprints are already one-way hashes: they may key a cache directly.
-        self._given = HashCache(lambda value: _hash(value, 3), np.uint64, _CACHE_LIMIT)
 
     def fingerprint_text(self, text: str) -> tuple[int, int, int, int]:
         """``(exact, prefix, suffix, intents)`` of one prompt."""
-        exact, prefix, suffix, intents = _ROW.unpack(self._packed(text))
+        exact, prefix, suffix, intents = _ROW.unpack(self._rows([text])[0])
         return exact, prefix, suffix, intents
-
-    def _packed(self, text: str) -> bytes:
-        """:meth:`fingerprint_text` as the bytes of one little-endian uint64 row."""
-        key = hash(text)  # in-process only, so the per-process salted str hash is fine
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        lowered = text.lower()
-        words = lowered.split()
-        normalised = " ".join(words)
-        encoded = normalised.encode()
-        exact = _hash(encoded, 0)
-        prefix = _hash(_NUMBER.sub("0", " ".join(words[: self._prefix_words])), 1)
-        if self._suffix_words and len(words) > self._prefix_words:
-            suffix = _hash(_NUMBER.sub("0", " ".join(words[-self._suffix_words :])), 2)
-        else:
-            suffix = prefix
-        result = _ROW.pack(exact, prefix, suffix, self._intents.mask(normalised, encoded))
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[key] = result
-        return result
 
     def fingerprint_batch(self, batch: RecordBatch) -> Fingerprints:
         """Fingerprint every record of ``batch`` and drop its prompt text."""
@@ -168,7 +154,7 @@ class PromptFingerprinter:
         # A gateway fingerprint stands for the whole prompt: exact duplicates only. A record
         # with neither text nor fingerprint hashes to 0, "no prompt".
         if without_text:
-            given = batch.per_distinct("prompt_fingerprint", self._given.hashes)
+            given = batch.per_distinct("prompt_fingerprint", self._given_hashes)
             if without_text == n:
                 table[:, :3] = given[:, None]
             else:
@@ -183,8 +169,61 @@ class PromptFingerprinter:
             table[:, 3].astype(np.uint16),
         )
 
+    def _given_hashes(self, values: list[str | None]) -> npt.NDArray[np.uint64]:
+        """Gateway fingerprints are distinct almost per request: hashing each distinct value
+        of a batch in C is cheaper than any cache of them."""
+        if self._native:
+            packed = _fingerprints.hash_strings(values, _GIVEN_SEED)
+            return np.frombuffer(packed, dtype="<u8").astype(np.uint64)
+        hashes = [0 if value is None else _hash(value, _GIVEN_SEED) for value in values]
+        return np.array(hashes, dtype=np.uint64)
+
     def _fingerprint_texts(self, texts: list[str | None]) -> npt.NDArray[np.uint64]:
         """(exact, prefix, suffix, intents) per text, as rows; zeros for no text."""
-        packed, none = self._packed, _ROW.pack(0, 0, 0, 0)
-        rows = b"".join([none if text is None else packed(text) for text in texts])
+        rows = b"".join(self._rows(texts))
         return np.frombuffer(rows, dtype="<u8").reshape(len(texts), 4).astype(np.uint64)
+
+    def _rows(self, texts: list[str | None]) -> list[bytes]:
+        """The packed row of each text, from the cache or computed."""
+        cache = self._cache
+        keys = list(map(hash, texts))  # in-process only: the salted str hash is fine
+        rows = list(map(cache.get, keys))
+        missing = [i for i, row in enumerate(rows) if row is None]
+        if missing:
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+            computed = self._compute([texts[i] for i in missing])
+            for i, row in zip(missing, computed, strict=True):
+                rows[i] = cache[keys[i]] = row
+        return rows  # type: ignore[return-value]  # every None was filled
+
+    def _compute(self, texts: list[str | None]) -> list[bytes]:
+        """Packed rows of ``texts``: the C pass hashes the ASCII ones and hands back their
+        normalised form for the intent patterns; Python does the rest."""
+        n = len(texts)
+        if self._native:
+            packed, normalised = _fingerprints.fingerprint(
+                texts, self._prefix_words, self._suffix_words
+            )
+        else:
+            packed, normalised = bytes(32 * n), [None] * n
+        rows = np.frombuffer(packed, dtype="<u8").reshape(n, 4).copy()
+        mask = self._intents.mask
+        rows[:, 3] = [0 if encoded is None else mask(encoded) for encoded in normalised]
+        for i, (text, encoded) in enumerate(zip(texts, normalised, strict=True)):
+            if encoded is None and text is not None:
+                rows[i] = self._python_row(text)
+        data = rows.tobytes()
+        return [data[start : start + 32] for start in range(0, len(data), 32)]
+
+    def _python_row(self, text: str) -> tuple[int, int, int, int]:
+        """The row of one prompt, with Python's Unicode case mapping, whitespace and digits."""
+        words = text.lower().split()
+        encoded = " ".join(words).encode()
+        exact = _hash(encoded, 0)
+        prefix = _hash(_NUMBER.sub("0", " ".join(words[: self._prefix_words])), 1)
+        if self._suffix_words and len(words) > self._prefix_words:
+            suffix = _hash(_NUMBER.sub("0", " ".join(words[-self._suffix_words :])), 2)
+        else:
+            suffix = prefix
+        return exact, prefix, suffix, self._intents.mask(encoded)

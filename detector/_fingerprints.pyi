@@ -1,0 +1,6 @@
+"""Types of the C pass of prompt fingerprints (detector/_fingerprints.c)."""
+
+def fingerprint(
+    texts: list[str | None], prefix_words: int, suffix_words: int
+) -> tuple[bytes, list[bytes | None]]: ...
+def hash_strings(values: list[str | None], seed: int) -> bytes: ...
