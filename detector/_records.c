@@ -598,16 +598,17 @@ static int writable(PyObject *obj, Py_buffer *view, Py_ssize_t bytes, const char
 }
 
 PyDoc_STRVAR(decode_doc,
-"decode(values, ts, ints, flags, codes) -> list of value lists\n\n"
-"Decode the JSON values (a list; this pass reads the bytes among them) into the given\n"
-"C-contiguous buffers: ts (float64, n), ints (int64, 4 x n), flags (uint8, 5 x n; row 0\n"
-"says the value was decoded here) and codes (int64, 6 x n, positions into the returned\n"
-"lists of distinct values). Values whose flag row 0 is 0 are left to the caller.");
+"decode(values, ts, ints, flags, codes, max_bytes) -> list of value lists\n\n"
+"Decode the JSON values (a list; this pass reads the bytes among them of at most max_bytes)\n"
+"into the given C-contiguous buffers: ts (float64, n), ints (int64, 4 x n), flags (uint8,\n"
+"5 x n; row 0 says the value was decoded here) and codes (int64, 6 x n, positions into the\n"
+"returned lists of distinct values). Values whose flag row 0 is 0 are left to the caller.");
 
 static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *values, *ts_obj, *ints_obj, *flags_obj, *codes_obj;
-    if (!PyArg_ParseTuple(args, "O!OOOO", &PyList_Type, &values, &ts_obj, &ints_obj, &flags_obj,
-                          &codes_obj))
+    Py_ssize_t max_bytes;
+    if (!PyArg_ParseTuple(args, "O!OOOOn", &PyList_Type, &values, &ts_obj, &ints_obj, &flags_obj,
+                          &codes_obj, &max_bytes))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(values);
     if (n >= INT32_MAX) return PyErr_Format(PyExc_ValueError, "a batch of %zd values", n);
@@ -660,8 +661,9 @@ static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyList_GET_ITEM(values, i);
         char *mark = arena;
-        /* Other buffers (bytearray, memoryview) are left to msgspec, which reads them all. */
-        if (!PyBytes_Check(v)
+        /* Other buffers (bytearray, memoryview) are left to msgspec, which reads them all;
+         * oversized values are left to the caller, which rejects them. */
+        if (!PyBytes_Check(v) || PyBytes_GET_SIZE(v) > max_bytes
             || !parse_record(PyBytes_AS_STRING(v), PyBytes_AS_STRING(v) + PyBytes_GET_SIZE(v),
                              &arena, &row)) {
             arena = mark;

@@ -11,4 +11,5 @@ def decode(
     ints: npt.NDArray[np.int64],
     flags: npt.NDArray[np.uint8],
     codes: npt.NDArray[np.int64],
+    max_bytes: int,
 ) -> list[list[Any]]: ...

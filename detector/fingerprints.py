@@ -22,7 +22,6 @@ must equal (the differential tests in ``tests/test_fingerprints_c.py``).
 from __future__ import annotations
 
 import re
-import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +38,6 @@ __all__ = ["Fingerprints", "PromptFingerprinter", "normalise_prompt"]
 U64 = npt.NDArray[np.uint64]
 _NUMBER = re.compile(r"\d+")
 _CACHE_LIMIT = 200_000
-_ROW = struct.Struct("<4Q")
-"""A cached fingerprint row: 65 bytes as a bytes object, against 180 as a tuple of ints."""
 _GIVEN_SEED = 3
 
 
@@ -133,13 +130,11 @@ class PromptFingerprinter:
         self._suffix_words = config.template_suffix_words
         self._intents = _IntentMatcher(list(config.intents.values()))
         self._native = native
-        # Keyed by a hash of the raw text, never the text: repeated prompts (pipelines, agent
-        # loops) skip the work without the cache holding any prompt.
-        self._cache: dict[int, bytes] = {}
+        self._cache: dict[int, int] = {}
 
     def fingerprint_text(self, text: str) -> tuple[int, int, int, int]:
         """``(exact, prefix, suffix, intents)`` of one prompt."""
-        exact, prefix, suffix, intents = _ROW.unpack(self._rows([text])[0])
+        exact, prefix, suffix, intents = self._fingerprint_texts([text])[0].tolist()
         return exact, prefix, suffix, intents
 
     def fingerprint_batch(self, batch: RecordBatch) -> Fingerprints:
@@ -179,42 +174,41 @@ class PromptFingerprinter:
         return np.array(hashes, dtype=np.uint64)
 
     def _fingerprint_texts(self, texts: list[str | None]) -> npt.NDArray[np.uint64]:
-        """(exact, prefix, suffix, intents) per text, as rows; zeros for no text."""
-        rows = b"".join(self._rows(texts))
-        return np.frombuffer(rows, dtype="<u8").reshape(len(texts), 4).astype(np.uint64)
+        """(exact, prefix, suffix, intents) per text, as rows; zeros for no text.
 
-    def _rows(self, texts: list[str | None]) -> list[bytes]:
-        """The packed row of each text, from the cache or computed."""
-        cache = self._cache
-        keys = list(map(hash, texts))  # in-process only: the salted str hash is fine
-        rows = list(map(cache.get, keys))
-        missing = [i for i, row in enumerate(rows) if row is None]
-        if missing:
-            if len(cache) + len(missing) > _CACHE_LIMIT:
-                cache.clear()
-            computed = self._compute([texts[i] for i in missing])
-            for i, row in zip(missing, computed, strict=True):
-                rows[i] = cache[keys[i]] = row
-        return rows  # type: ignore[return-value]  # every None was filled
-
-    def _compute(self, texts: list[str | None]) -> list[bytes]:
-        """Packed rows of ``texts``: the C pass hashes the ASCII ones and hands back their
-        normalised form for the intent patterns; Python does the rest."""
+        The C pass hashes the ASCII texts and hands back their normalised form for the
+        intent patterns; Python does the rest."""
         n = len(texts)
         if self._native:
             packed, normalised = _fingerprints.fingerprint(
                 texts, self._prefix_words, self._suffix_words
             )
+            rows = np.frombuffer(packed, dtype="<u8").reshape(n, 4).astype(np.uint64)
         else:
-            packed, normalised = bytes(32 * n), [None] * n
-        rows = np.frombuffer(packed, dtype="<u8").reshape(n, 4).copy()
-        mask = self._intents.mask
-        rows[:, 3] = [0 if encoded is None else mask(encoded) for encoded in normalised]
-        for i, (text, encoded) in enumerate(zip(texts, normalised, strict=True)):
-            if encoded is None and text is not None:
-                rows[i] = self._python_row(text)
-        data = rows.tobytes()
-        return [data[start : start + 32] for start in range(0, len(data), 32)]
+            rows, normalised = np.zeros((n, 4), dtype=np.uint64), [None] * n
+        rows[:, 3] = self._intent_masks(rows[:, 0].tolist(), normalised)
+        if normalised.count(None) > texts.count(None):
+            for i, (text, encoded) in enumerate(zip(texts, normalised, strict=True)):
+                if encoded is None and text is not None:
+                    rows[i] = self._python_row(text)
+        return rows
+
+    def _intent_masks(self, exact: list[int], normalised: list[bytes | None]) -> list[int]:
+        """The intents of each normalised text (0 for None), cached by its exact hash: a
+        repeated prompt (pipelines, agent loops) skips the patterns, and the cache holds no
+        text."""
+        cache = self._cache
+        masks = list(map(cache.get, exact))
+        missing = masks.count(None)
+        if missing:
+            if len(cache) + missing > _CACHE_LIMIT:
+                cache.clear()
+            mask = self._intents.mask
+            for i, known in enumerate(masks):
+                if known is None:
+                    encoded = normalised[i]
+                    masks[i] = cache[exact[i]] = 0 if encoded is None else mask(encoded)
+        return masks  # type: ignore[return-value]  # every None was filled
 
     def _python_row(self, text: str) -> tuple[int, int, int, int]:
         """The row of one prompt, with Python's Unicode case mapping, whitespace and digits."""

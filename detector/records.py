@@ -331,25 +331,7 @@ class BatchDecoder:
         if len(self._networks) > 1_000_000:
             self._networks.clear()
         rejects: list[Reject] = []
-        keep_values: list[bytes] = list(values)
-        keep_offsets: list[int] = offs
-        if max(map(len, values), default=0) > self.max_record_bytes:
-            keep_values, keep_offsets = [], []
-            for value, off in zip(values, offs, strict=True):
-                if len(value) > self.max_record_bytes:
-                    rejects.append(
-                        _reject(
-                            f"oversized: record of {len(value)} bytes exceeds "
-                            f"max_record_bytes={self.max_record_bytes}",
-                            value,
-                            source,
-                            off,
-                        )
-                    )
-                else:
-                    keep_values.append(value)
-                    keep_offsets.append(off)
-        batch, kept_values = self._decode_columns(keep_values, keep_offsets, source, rejects)
+        batch, kept_values = self._decode_columns(list(values), offs, source, rejects)
         return self._post_validate(batch, kept_values, rejects)
 
     def _decode_columns(
@@ -366,7 +348,9 @@ class BatchDecoder:
         flags = np.zeros((len(_FLAG_COLUMNS), n), dtype=np.uint8)
         codes = np.empty((len(INTERNED), n), dtype=np.int64)
         if self.native:
-            distinct: list[list[str | None]] = _native.decode(values, ts, ints, flags, codes)
+            distinct: list[list[str | None]] = _native.decode(
+                values, ts, ints, flags, codes, self.max_record_bytes
+            )
         else:
             distinct = [[] for _ in INTERNED]
         decoded = flags[0].view(bool)
@@ -419,6 +403,12 @@ class BatchDecoder:
         rejects: list[Reject],
     ) -> tuple[list[RequestRecord], list[int]]:
         """The records that decode, with their positions in ``values``."""
+        if max(map(len, values), default=0) > self.max_record_bytes:
+            fitting = self._fitting(values, offsets, source, rejects)
+            fitted, where = self._decode_all(
+                [values[k] for k in fitting], [offsets[k] for k in fitting], source, rejects
+            )
+            return fitted, [fitting[k] for k in where]
         records: list[RequestRecord] = []
         kept: list[int] = []
         # One parse per chunk. A bad value makes its chunk fail (or changes the element
@@ -438,6 +428,22 @@ class BatchDecoder:
             records += parsed
             kept += positions
         return records, kept
+
+    def _fitting(
+        self, values: list[bytes], offsets: list[int], source: str, rejects: list[Reject]
+    ) -> list[int]:
+        """Positions of the values within ``max_record_bytes``; the others are rejected."""
+        fitting: list[int] = []
+        for position, (value, off) in enumerate(zip(values, offsets, strict=True)):
+            if len(value) <= self.max_record_bytes:
+                fitting.append(position)
+                continue
+            reason = (
+                f"oversized: record of {len(value)} bytes exceeds "
+                f"max_record_bytes={self.max_record_bytes}"
+            )
+            rejects.append(_reject(reason, value, source, off))
+        return fitting
 
     def _decode_each(
         self,
@@ -479,12 +485,15 @@ class BatchDecoder:
         ts_bad = ~((batch.ts >= TS_MIN) & (batch.ts <= TS_MAX))
         for i in np.flatnonzero(ts_bad).tolist():
             bad.append((i, f"out_of_range: ts {batch.ts[i]!r} is not between 2000 and 2100"))
-        # Scans in C first; the Python loops run only for a batch with a bad value.
-        if None in batch.network:
+        # Scans of the distinct values first; the loops over records run only for a batch
+        # with a bad value.
+        distinct = batch.interned
+        if None in distinct["network"].values:
             for i, (ip, net) in enumerate(zip(batch.client_ip, batch.network, strict=True)):
                 if ip is not None and net is None:
                     bad.append((i, f"invalid_value: client_ip {ip[:64]!r} is not an IP address"))
-        if max(map(len, filter(None, batch.prompt_text)), default=0) > self.max_prompt_chars:
+        texts = distinct["prompt_text"].values
+        if max(map(len, filter(None, texts)), default=0) > self.max_prompt_chars:
             for i, text in enumerate(batch.prompt_text):
                 if text is not None and len(text) > self.max_prompt_chars:
                     bad.append(

@@ -21,7 +21,7 @@ from tests.conftest import T0, lines, record
 from tests.test_records import assert_same
 
 
-def taken(values: list[bytes]) -> list[bool]:
+def taken(values: list[bytes], max_bytes: int = 1 << 20) -> list[bool]:
     """Which values the C pass decodes itself."""
     n = len(values)
     flags = np.zeros((5, n), dtype=np.uint8)
@@ -31,6 +31,7 @@ def taken(values: list[bytes]) -> list[bool]:
         np.empty((4, n), dtype=np.int64),
         flags,
         np.empty((len(INTERNED), n), dtype=np.int64),
+        max_bytes,
     )
     return flags[0].astype(bool).tolist()
 
@@ -231,4 +232,18 @@ def test_buffers_of_the_wrong_size_are_refused() -> None:
             np.empty((4, n), dtype=np.int64),
             np.zeros((5, n), dtype=np.uint8),
             np.empty((len(INTERNED), n + 1), dtype=np.int64),
+            1 << 20,
         )
+
+
+def test_oversized_values_are_left_and_rejected_in_place() -> None:
+    small, big = obj({"org_id": "o"}), obj({"org_id": "o" * 200})
+    assert taken([small, big], max_bytes=len(big) - 1) == [True, False]
+    assert taken([big], max_bytes=len(big)) == [True]
+    values = [small, big, b"{" + b" " * 300, small]  # an oversized value that is not JSON too
+    for native in (True, False):
+        decoder = BatchDecoder(max_record_bytes=len(big) - 1, native=native)
+        batch, rejects = decoder.decode(values, "s", [10, 11, 12, 13])
+        assert batch.offsets.tolist() == [10, 13] and batch.org_id == ["o", "o"]
+        assert [(r.category, r.offset) for r in rejects] == [("oversized", 11), ("oversized", 12)]
+        assert f"max_record_bytes={len(big) - 1}" in rejects[0].reason
