@@ -597,26 +597,21 @@ static int writable(PyObject *obj, Py_buffer *view, Py_ssize_t bytes, const char
     return 1;
 }
 
-PyDoc_STRVAR(decode_doc,
-"decode(values, ts, ints, flags, codes, max_bytes) -> list of value lists\n\n"
-"Decode the JSON values (a list; this pass reads the bytes among them of at most max_bytes)\n"
-"into the given C-contiguous buffers: ts (float64, n), ints (int64, 4 x n), flags (uint8,\n"
-"5 x n; row 0 says the value was decoded here) and codes (int64, 6 x n, positions into the\n"
-"returned lists of distinct values). Values whose flag row 0 is 0 are left to the caller.");
+/* One value of a batch: its bytes, or NULL for a value this pass leaves to the caller. */
+typedef struct {
+    const char *start;
+    Py_ssize_t size;
+} Span;
 
-static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *values, *ts_obj, *ints_obj, *flags_obj, *codes_obj;
-    Py_ssize_t max_bytes;
-    if (!PyArg_ParseTuple(args, "O!OOOOn", &PyList_Type, &values, &ts_obj, &ints_obj, &flags_obj,
-                          &codes_obj, &max_bytes))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(values);
+/* Decode spans[0..n) into the buffers; returns the list of distinct values per interned
+ * column. The bytes the spans point to must stay alive until it returns. */
+static PyObject *decode_spans(const Span *spans, Py_ssize_t n, PyObject *ts_obj,
+                              PyObject *ints_obj, PyObject *flags_obj, PyObject *codes_obj,
+                              Py_ssize_t max_bytes) {
     if (n >= INT32_MAX) return PyErr_Format(PyExc_ValueError, "a batch of %zd values", n);
     Py_ssize_t total = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PyList_GET_ITEM(values, i);
-        if (PyBytes_Check(v)) total += PyBytes_GET_SIZE(v);
-    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (spans[i].start != NULL && spans[i].size <= max_bytes) total += spans[i].size;
     /* Everything below is released at done, whatever was acquired before a failure (a
      * released view without an object, a free of NULL and a NULL list are no-ops). */
     Py_buffer ts_view = {0}, ints_view = {0}, flags_view = {0}, codes_view = {0};
@@ -659,13 +654,11 @@ static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
     char *arena = arena_base;
     Row row;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PyList_GET_ITEM(values, i);
+        const Span *v = &spans[i];
         char *mark = arena;
-        /* Other buffers (bytearray, memoryview) are left to msgspec, which reads them all;
-         * oversized values are left to the caller, which rejects them. */
-        if (!PyBytes_Check(v) || PyBytes_GET_SIZE(v) > max_bytes
-            || !parse_record(PyBytes_AS_STRING(v), PyBytes_AS_STRING(v) + PyBytes_GET_SIZE(v),
-                             &arena, &row)) {
+        /* Oversized values are left to the caller, which rejects them. */
+        if (v->start == NULL || v->size > max_bytes
+            || !parse_record(v->start, v->start + v->size, &arena, &row)) {
             arena = mark;
             for (int f = 0; f < N_FLAGS; f++) flags[(Py_ssize_t)f * n + i] = 0;
             for (int f = 0; f < N_INTERNED; f++) codes[(Py_ssize_t)f * n + i] = -1;
@@ -698,8 +691,139 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(decode_doc,
+"decode(values, ts, ints, flags, codes, max_bytes) -> list of value lists\n\n"
+"Decode the JSON values (a list; this pass reads the bytes among them of at most max_bytes)\n"
+"into the given C-contiguous buffers: ts (float64, n), ints (int64, 4 x n), flags (uint8,\n"
+"5 x n; row 0 says the value was decoded here) and codes (int64, 6 x n, positions into the\n"
+"returned lists of distinct values). Values whose flag row 0 is 0 are left to the caller.");
+
+static PyObject *decode(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *values, *ts_obj, *ints_obj, *flags_obj, *codes_obj;
+    Py_ssize_t max_bytes;
+    if (!PyArg_ParseTuple(args, "O!OOOOn", &PyList_Type, &values, &ts_obj, &ints_obj, &flags_obj,
+                          &codes_obj, &max_bytes))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(values);
+    Span *spans = PyMem_Malloc(sizeof(Span) * ((size_t)n + 1));
+    if (spans == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(values, i);
+        /* Other buffers (bytearray, memoryview) are left to msgspec, which reads them all. */
+        spans[i].start = PyBytes_Check(v) ? PyBytes_AS_STRING(v) : NULL;
+        spans[i].size = PyBytes_Check(v) ? PyBytes_GET_SIZE(v) : 0;
+    }
+    /* The list holds the bytes while they are read: the pass runs no Python code. */
+    PyObject *result = decode_spans(spans, n, ts_obj, ints_obj, flags_obj, codes_obj, max_bytes);
+    PyMem_Free(spans);
+    return result;
+}
+
+PyDoc_STRVAR(decode_lines_doc,
+"decode_lines(buffer, bounds, ts, ints, flags, codes, max_bytes) -> list of value lists\n\n"
+"As decode, for values that are slices of one buffer: bounds (int64, n x 2, C-contiguous)\n"
+"holds the start and end of each value in buffer.");
+
+static PyObject *decode_lines(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *buffer_obj, *bounds_obj, *ts_obj, *ints_obj, *flags_obj, *codes_obj;
+    Py_ssize_t max_bytes;
+    if (!PyArg_ParseTuple(args, "OOOOOOn", &buffer_obj, &bounds_obj, &ts_obj, &ints_obj,
+                          &flags_obj, &codes_obj, &max_bytes))
+        return NULL;
+    Py_buffer buffer = {0}, bounds = {0};
+    PyObject *result = NULL;
+    Span *spans = NULL;
+    if (PyObject_GetBuffer(buffer_obj, &buffer, PyBUF_SIMPLE) < 0
+        || PyObject_GetBuffer(bounds_obj, &bounds, PyBUF_C_CONTIGUOUS) < 0)
+        goto done;
+    if (bounds.len % 16 != 0) {
+        PyErr_Format(PyExc_ValueError, "bounds: %zd bytes, not pairs of int64", bounds.len);
+        goto done;
+    }
+    Py_ssize_t n = bounds.len / 16;
+    const int64_t *at = bounds.buf;
+    spans = PyMem_Malloc(sizeof(Span) * ((size_t)n + 1));
+    if (spans == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t start = at[2 * i], end = at[2 * i + 1];
+        if (start < 0 || start > end || end > buffer.len) {
+            PyErr_Format(PyExc_ValueError, "bounds[%zd]: [%lld, %lld) is not within %zd bytes",
+                         i, (long long)start, (long long)end, buffer.len);
+            goto done;
+        }
+        spans[i].start = (const char *)buffer.buf + start;
+        spans[i].size = (Py_ssize_t)(end - start);
+    }
+    result = decode_spans(spans, n, ts_obj, ints_obj, flags_obj, codes_obj, max_bytes);
+done:
+    PyMem_Free(spans);
+    PyBuffer_Release(&bounds);
+    PyBuffer_Release(&buffer);
+    return result;
+}
+
+/* bytes.isspace() of one byte; \n never occurs inside a line. */
+static inline int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+PyDoc_STRVAR(split_lines_doc,
+"split_lines(buffer, start, line, final, bounds, numbers) -> (count, next_start, next_line)\n\n"
+"Find the lines of buffer from byte start, which begins line number `line`, and write the\n"
+"[start, end) of each one that is not blank into bounds (int64, capacity x 2) and its number\n"
+"into numbers (int64, capacity), stopping when they are full. Lines end at \\n; trailing \\r\n"
+"are not part of a line; a line of ASCII whitespace is blank. Without final, a last line\n"
+"with no \\n is left: next_start is where it begins.");
+
+static PyObject *split_lines(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *buffer_obj, *bounds_obj, *numbers_obj;
+    Py_ssize_t start;
+    long long line;
+    int final;
+    if (!PyArg_ParseTuple(args, "OnLpOO", &buffer_obj, &start, &line, &final, &bounds_obj,
+                          &numbers_obj))
+        return NULL;
+    Py_buffer buffer = {0}, bounds = {0}, numbers = {0};
+    PyObject *result = NULL;
+    if (PyObject_GetBuffer(buffer_obj, &buffer, PyBUF_SIMPLE) < 0
+        || PyObject_GetBuffer(numbers_obj, &numbers, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0
+        || !writable(bounds_obj, &bounds, numbers.len * 2, "bounds"))
+        goto done;
+    if (start < 0 || start > buffer.len) {
+        PyErr_Format(PyExc_ValueError, "start %zd is not within %zd bytes", start, buffer.len);
+        goto done;
+    }
+    Py_ssize_t capacity = numbers.len / 8, count = 0;
+    int64_t *out = bounds.buf, *number = numbers.buf;
+    const char *base = buffer.buf, *p = base + start, *end = base + buffer.len;
+    while (count < capacity && p < end) {
+        const char *newline = memchr(p, '\n', (size_t)(end - p));
+        if (newline == NULL && !final) break;
+        const char *stop = newline == NULL ? end : newline, *last = stop;
+        while (last > p && last[-1] == '\r') last--;
+        const char *q = p;
+        while (q < last && is_space((unsigned char)*q)) q++;
+        if (q < last) {
+            out[2 * count] = p - base;
+            out[2 * count + 1] = last - base;
+            number[count++] = line;
+        }
+        line++;
+        p = newline == NULL ? end : newline + 1;
+    }
+    result = Py_BuildValue("nnL", count, (Py_ssize_t)(p - base), line);
+done:
+    PyBuffer_Release(&numbers);
+    PyBuffer_Release(&bounds);
+    PyBuffer_Release(&buffer);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"decode", decode, METH_VARARGS, decode_doc},
+    {"decode_lines", decode_lines, METH_VARARGS, decode_lines_doc},
+    {"split_lines", split_lines, METH_VARARGS, split_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

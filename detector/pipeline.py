@@ -164,7 +164,7 @@ class Pipeline:
         self,
         values: Sequence[bytes],
         source: str,
-        offsets: Sequence[int] | None = None,
+        offsets: Sequence[int] | npt.NDArray[np.int64] | None = None,
         partition: Partition | None = None,
     ) -> list[Alert]:
         """Run raw JSON values through every stage; return the alerts raised."""

@@ -21,12 +21,13 @@ from __future__ import annotations
 import builtins
 import ipaddress
 import itertools
+import mmap
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, overload
 
 import msgspec
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = [
     "REJECT_REASONS",
     "BatchDecoder",
     "Interned",
+    "Lines",
     "RecordBatch",
     "Reject",
     "RequestRecord",
@@ -159,6 +161,53 @@ I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 
+class Lines(Sequence[bytes]):
+    """Values that are slices of one buffer (a memory-mapped file, say): the decoder reads
+    them in place, and a ``bytes`` object is made only for a value asked for by position.
+
+    Parameters
+    ----------
+    buffer
+        ``bytes``, or a memory map that must not change while the lines are in use.
+    bounds
+        ``(n, 2)`` int64: the start and end of each value in ``buffer``.
+
+    Examples
+    --------
+    >>> lines = Lines(b'{"a": 1}\\n{"b": 2}', np.array([[0, 8], [9, 17]]))
+    >>> len(lines), lines[1], list(lines) == [b'{"a": 1}', b'{"b": 2}']
+    (2, b'{"b": 2}', True)
+    """
+
+    def __init__(self, buffer: bytes | mmap.mmap, bounds: npt.NDArray[np.int64]):
+        self.buffer = buffer
+        self.bounds = np.ascontiguousarray(bounds, dtype=np.int64).reshape(-1, 2)
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: builtins.slice) -> Lines: ...
+
+    def __getitem__(self, index: int | builtins.slice) -> bytes | Lines:
+        if isinstance(index, builtins.slice):
+            return Lines(self.buffer, self.bounds[index])
+        start, end = self.bounds[index].tolist()
+        return self.buffer[start:end]
+
+    def take(self, positions: npt.NDArray[np.intp]) -> Lines:
+        """The values at ``positions``, still in place."""
+        return Lines(self.buffer, self.bounds[positions])
+
+    def __iter__(self) -> Iterator[bytes]:
+        buffer = self.buffer
+        for start, end in self.bounds.tolist():
+            yield buffer[start:end]
+
+
 class Interned(NamedTuple):
     """A string column as positions into its distinct values, as a dictionary-encoding decoder
     produces it for free.
@@ -273,8 +322,21 @@ def _to_unix(value: float | datetime) -> float:
     return value
 
 
+# A dotted-quad IPv4 address as ipaddress accepts it: decimal octets up to 255, no leading zeros.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
 def _network(ip: str) -> str | None:
-    """The /24 (IPv4) or /48 (IPv6) of ``ip``; ``None`` if ``ip`` is not an address."""
+    """The /24 (IPv4) or /48 (IPv6) of ``ip``; ``None`` if ``ip`` is not an address.
+
+    Examples
+    --------
+    >>> _network("203.0.113.9"), _network("2001:db8::1"), _network("203.0.113.09")
+    ('203.0.113.0/24', '2001:db8::/48', None)
+    """
+    if _IPV4.fullmatch(ip):  # the common case: 0.5 µs against ipaddress's 7
+        return ip[: ip.rindex(".")] + ".0/24"
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
@@ -324,19 +386,25 @@ class BatchDecoder:
         self,
         values: Sequence[bytes],
         source: str,
-        offsets: Sequence[int] | None = None,
+        offsets: Sequence[int] | I64 | None = None,
     ) -> tuple[RecordBatch, list[Reject]]:
         """Decode ``values``; ``offsets[i]`` (default: ``i``) locates value ``i`` in ``source``."""
-        offs = list(range(len(values))) if offsets is None else list(offsets)
+        offs = np.arange(len(values)) if offsets is None else np.asarray(offsets, dtype=np.int64)
         if len(self._networks) > 1_000_000:
             self._networks.clear()
         rejects: list[Reject] = []
-        batch, kept_values = self._decode_columns(list(values), offs, source, rejects)
+        if not isinstance(values, Lines):
+            values = list(values)
+        batch, kept_values = self._decode_columns(values, offs, source, rejects)
         return self._post_validate(batch, kept_values, rejects)
 
     def _decode_columns(
-        self, values: list[bytes], offsets: list[int], source: str, rejects: list[Reject]
-    ) -> tuple[RecordBatch, list[bytes]]:
+        self,
+        values: list[bytes] | Lines,
+        offsets: I64,
+        source: str,
+        rejects: list[Reject],
+    ) -> tuple[RecordBatch, Sequence[bytes]]:
         """The records that decode as a batch, with their raw values.
 
         The C pass decodes what it can prove valid; msgspec decodes (or rejects) the rest,
@@ -347,18 +415,21 @@ class BatchDecoder:
         ints = np.empty((len(_INT_COLUMNS), n), dtype=np.int64)
         flags = np.zeros((len(_FLAG_COLUMNS), n), dtype=np.uint8)
         codes = np.empty((len(INTERNED), n), dtype=np.int64)
-        if self.native:
-            distinct: list[list[str | None]] = _native.decode(
-                values, ts, ints, flags, codes, self.max_record_bytes
+        distinct: list[list[str | None]]
+        if not self.native:
+            distinct = [[] for _ in INTERNED]
+        elif isinstance(values, Lines):
+            distinct = _native.decode_lines(
+                values.buffer, values.bounds, ts, ints, flags, codes, self.max_record_bytes
             )
         else:
-            distinct = [[] for _ in INTERNED]
+            distinct = _native.decode(values, ts, ints, flags, codes, self.max_record_bytes)
         decoded = flags[0].view(bool)
         if not decoded.all():
             left = np.flatnonzero(~decoded)
             records, kept = self._decode_all(
                 [values[i] for i in left.tolist()],
-                [offsets[i] for i in left.tolist()],
+                offsets[left].tolist(),
                 source,
                 rejects,
             )
@@ -376,8 +447,12 @@ class BatchDecoder:
                     flags[:, kept_rows],
                     codes[:, kept_rows],
                 )
-                values = [values[i] for i in kept_rows.tolist()]
-                offsets = [offsets[i] for i in kept_rows.tolist()]
+                values = (
+                    values.take(kept_rows)
+                    if isinstance(values, Lines)
+                    else [values[i] for i in kept_rows.tolist()]
+                )
+                offsets = offsets[kept_rows]
         interned = {name: Interned(codes[f], distinct[f]) for f, name in enumerate(INTERNED)}
         ips = interned["client_ip"]
         interned["network"] = Interned(ips.codes, _networks_of(ips.values, self._networks))
@@ -386,7 +461,7 @@ class BatchDecoder:
         lists: dict[str, Any] = {name: strings.expand() for name, strings in interned.items()}
         batch = RecordBatch(
             source=source,
-            offsets=np.asarray(offsets, dtype=np.int64),
+            offsets=offsets,
             ts=ts,
             interned=interned,
             **{name: ints[k] for k, (name, _) in enumerate(_INT_COLUMNS)},

@@ -1,8 +1,10 @@
-import gzip  # noqa: F401  (kept for symmetry with file tests)
+import ipaddress
 
 import msgspec
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import detector.records
 from detector.records import REJECT_REASONS, BatchDecoder, RecordBatch
@@ -65,6 +67,29 @@ def test_both_timestamp_forms(ts: object) -> None:
 def test_ipv6_network_is_slash_48() -> None:
     batch, _ = decode_one(msgspec.json.encode(record(client_ip="2001:db8:1:2::5")))
     assert batch.network == ["2001:db8:1::/48"]
+
+
+def network_by_ipaddress(ip: str) -> str | None:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", False))
+
+
+OCTETS = st.one_of(
+    st.integers(0, 300).map(str),
+    st.sampled_from(
+        ["00", "01", "007", "255", "256", "1000", "", "+1", " 1", "1 ", "\u0661", "0x1"]
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(OCTETS, min_size=1, max_size=6), st.sampled_from([".", ":", ".\n"]))
+def test_networks_are_what_ipaddress_says(octets: list[str], dot: str) -> None:
+    ip = dot.join(octets)
+    assert detector.records._network(ip) == network_by_ipaddress(ip)
 
 
 def test_unknown_fields_are_ignored() -> None:

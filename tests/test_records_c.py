@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector import _records
-from detector.records import INTERNED, TS_MAX, TS_MIN, BatchDecoder
+from detector.records import INTERNED, TS_MAX, TS_MIN, BatchDecoder, Lines
 from tests.conftest import T0, lines, record
 from tests.test_records import assert_same
 
@@ -36,11 +36,19 @@ def taken(values: list[bytes], max_bytes: int = 1 << 20) -> list[bool]:
     return flags[0].astype(bool).tolist()
 
 
+def in_place(values: list[bytes]) -> Lines:
+    """``values`` as spans of one buffer, between separators that are not JSON."""
+    ends = np.cumsum([len(v) + 2 for v in values]) - 2
+    return Lines(b"\x00\x01".join(values), np.column_stack([ends - [len(v) for v in values], ends]))
+
+
 def assert_as_msgspec(values: list[bytes]) -> None:
-    fast, fast_rejects = BatchDecoder().decode(values, "s", range(len(values)))
+    """The C pass, over bytes objects and over spans of one buffer, decodes as msgspec."""
     slow, slow_rejects = BatchDecoder(native=False).decode(values, "s", range(len(values)))
-    assert fast_rejects == slow_rejects
-    assert_same(fast, slow)
+    for form in (values, in_place(values)):
+        fast, fast_rejects = BatchDecoder().decode(form, "s", range(len(values)))
+        assert fast_rejects == slow_rejects
+        assert_same(fast, slow)
 
 
 def obj(fields: dict[str, object]) -> bytes:
@@ -247,3 +255,33 @@ def test_oversized_values_are_left_and_rejected_in_place() -> None:
         assert batch.offsets.tolist() == [10, 13] and batch.org_id == ["o", "o"]
         assert [(r.category, r.offset) for r in rejects] == [("oversized", 11), ("oversized", 12)]
         assert f"max_record_bytes={len(big) - 1}" in rejects[0].reason
+
+
+def test_spans_must_lie_within_the_buffer() -> None:
+    buffer, n = obj({}), 1
+    for bounds in ([[0, len(buffer) + 1]], [[3, 2]], [[-1, 2]]):
+        with pytest.raises(ValueError, match="not within"):
+            _records.decode_lines(
+                buffer,
+                np.array(bounds, dtype=np.int64),
+                np.empty(n),
+                np.empty((4, n), dtype=np.int64),
+                np.zeros((5, n), dtype=np.uint8),
+                np.empty((len(INTERNED), n), dtype=np.int64),
+                1 << 20,
+            )
+
+
+def test_lines_in_place_are_rejected_with_their_own_bytes() -> None:
+    bad_ip = obj({"client_ip": "999.1.1.1"})
+    values = [obj({"org_id": "o"}), b'{"ts": 1, "account_id": "a"}', b"{oops", bad_ip, obj({})]
+    lines = in_place(values)
+    assert lines[2] == b"{oops" and list(lines[1:3]) == values[1:3]
+    assert list(lines.take(np.array([3, 0]))) == [values[3], values[0]]
+    batch, rejects = BatchDecoder().decode(lines, "s", [5, 6, 7, 8, 9])
+    assert batch.offsets.tolist() == [5, 9]
+    assert [(r.offset, r.category, r.raw) for r in rejects] == [
+        (6, "out_of_range", values[1].decode()),
+        (7, "invalid_json", "{oops"),
+        (8, "invalid_value", bad_ip.decode()),  # after the rows msgspec refused were dropped
+    ]

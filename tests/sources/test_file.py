@@ -1,9 +1,14 @@
 import gzip
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import detector.sources.file as file_module
+from detector import _records
 from detector.sources.file import FileSource
 
 
@@ -45,3 +50,54 @@ def test_line_numbers_batches_and_blank_lines_across_blocks(
     expected = [(i + 1, line.rstrip(b"\r")) for i, line in enumerate(lines) if line.strip()]
     assert list(zip(offsets, values, strict=True)) == expected
     assert [len(b.values) for b in batches] == [6] * 6 + [2]
+
+
+def reference_lines(content: bytes) -> list[tuple[int, bytes]]:
+    """What a file's lines are, said plainly: numbered from 1, trailing CRs dropped, blank
+    lines (ASCII whitespace) skipped."""
+    pieces = content.split(b"\n")
+    if pieces[-1] == b"":
+        pieces.pop()
+    stripped = [(n, line.rstrip(b"\r")) for n, line in enumerate(pieces, 1)]
+    return [(n, line) for n, line in stripped if line.strip()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"\n", b"\r", b" ", b"\t", b"\x0b", b"\x0c", b"{}", b"x"]), max_size=60
+    ),
+    st.integers(1, 7),
+    st.sampled_from([1, 5, 64]),
+)
+def test_any_content_splits_into_the_same_lines_plain_or_gzip(
+    pieces: list[bytes], batch_records: int, block: int
+) -> None:
+    content = b"".join(pieces)
+    expected = reference_lines(content)
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(file_module, "_BLOCK", block)
+        plain, packed = Path(tmp) / "a.jsonl", Path(tmp) / "a.jsonl.gz"
+        plain.write_bytes(content)
+        packed.write_bytes(gzip.compress(content))
+        for path in (plain, packed):
+            batches = list(FileSource(path, batch_records))
+            got = [(int(n), v) for b in batches for n, v in zip(b.offsets, b.values, strict=True)]
+            assert got == expected, path.name
+            assert all(len(b.values) == batch_records for b in batches[:-1])
+            assert all(0 < len(b.values) <= batch_records for b in batches)
+
+
+def test_an_unfinished_last_line_is_left_unless_final() -> None:
+    buffer = b'{"a": 1}\r\n\n  \n{"b"'
+    bounds, numbers = np.empty((4, 2), dtype=np.int64), np.empty(4, dtype=np.int64)
+    assert _records.split_lines(buffer, 0, 1, False, bounds, numbers) == (1, 14, 4)
+    assert bounds[0].tolist() == [0, 8] and numbers[0] == 1
+    assert _records.split_lines(buffer, 14, 4, True, bounds, numbers) == (1, 18, 5)
+    assert bounds[0].tolist() == [14, 18] and numbers[0] == 4
+    # A full output stops the scan where the next line begins.
+    assert _records.split_lines(b"a\nb\nc", 0, 1, True, bounds[:1], numbers[:1]) == (1, 2, 2)
+    with pytest.raises(ValueError, match="bounds"):
+        _records.split_lines(buffer, 0, 1, True, bounds[:3], numbers)
+    with pytest.raises(ValueError, match="start"):
+        _records.split_lines(buffer, len(buffer) + 1, 1, True, bounds, numbers)
