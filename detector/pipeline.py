@@ -18,7 +18,7 @@ import numpy.typing as npt
 from detector.alerts import Alert, AlertPolicy, Sink
 from detector.campaigns import CampaignDetector
 from detector.config import Config
-from detector.features import compute_features
+from detector.features import compute_features, signal_names
 from detector.fingerprints import PromptFingerprinter
 from detector.records import BatchDecoder, RecordBatch, Reject
 from detector.scoring import RiskScorer, ScoreBatch
@@ -129,7 +129,7 @@ class Pipeline:
             config.pipeline.max_record_bytes, config.pipeline.max_prompt_chars
         )
         self.fingerprinter = PromptFingerprinter(config.fingerprints)
-        self.scorer = RiskScorer(config.scoring)
+        self.scorer = RiskScorer(config.scoring, signal_names(self.fingerprinter.intent_names))
         self.campaigns = (
             CampaignDetector(config, self.config_hash) if config.campaigns.enabled else None
         )

@@ -96,11 +96,18 @@ class AnomalyModel:
 
     name = "anomaly"
 
-    def __init__(self, config: AnomalyConfig, history: int = 5000, learn_every: int = 4):
+    def __init__(
+        self,
+        config: AnomalyConfig,
+        signals: list[str] | None = None,
+        history: int = 5000,
+        learn_every: int = 4,
+    ):
         self.config = config
         self.names = [self.name]
-        # Built on first use, when the signal names are known.
-        self._forest: HalfSpaceForest | None = None
+        # Growing the trees takes about 0.1 s: with the signal names known up front that
+        # happens here, not in the first batch scored. They must be the features' names.
+        self._forest = None if signals is None else self._grow(signals)
         self._history = np.zeros(history)
         self._filled = 0
         self._pos = 0
@@ -109,16 +116,19 @@ class AnomalyModel:
         # learn_many follows score_many on the same features: squash them once.
         self._last: tuple[FeatureMatrix, F64] | None = None
 
+    def _grow(self, signals: list[str]) -> HalfSpaceForest:
+        cfg = self.config
+        return HalfSpaceForest(
+            signals,
+            n_trees=cfg.n_trees,
+            height=cfg.height,
+            window_size=cfg.window_size,
+            seed=cfg.seed,
+        )
+
     def _inputs(self, features: FeatureMatrix) -> tuple[HalfSpaceForest, F64]:
         if self._forest is None:
-            cfg = self.config
-            self._forest = HalfSpaceForest(
-                features.names,
-                n_trees=cfg.n_trees,
-                height=cfg.height,
-                window_size=cfg.window_size,
-                seed=cfg.seed,
-            )
+            self._forest = self._grow(features.names)
         if self._last is None or self._last[0] is not features:
             self._last = (features, squash(features))
         return self._forest, self._last[1]
@@ -194,11 +204,11 @@ class RiskScorer:
     0.841
     """
 
-    def __init__(self, config: ScoringConfig):
+    def __init__(self, config: ScoringConfig, signals: list[str] | None = None):
         self.config = config
         self.models: list[Model] = [RuleModel(config.rules)]
         if config.anomaly.enabled and config.anomaly.weight > 0:
-            self.models.append(AnomalyModel(config.anomaly))
+            self.models.append(AnomalyModel(config.anomaly, signals))
         self._baselines: F64 | None = None
         self._alpha = 1 - 0.5 ** (1 / config.baseline_halflife_batches)
 

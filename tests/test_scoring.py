@@ -120,3 +120,18 @@ def test_anomaly_model_ranks_outliers_high_after_learning() -> None:
 def test_anomaly_gives_no_evidence_before_it_has_history() -> None:
     model = AnomalyModel(AnomalyConfig())
     assert model.score_many(matrix([ATTACK])).contributions[0, 0] == 0
+
+
+def test_trees_grown_up_front_score_as_trees_grown_on_first_use() -> None:
+    rng = np.random.default_rng(1)
+    rows = [{**BENIGN, "output_input_ratio": float(rng.uniform(1, 40))} for _ in range(300)]
+    config = AnomalyConfig(window_size=50, n_trees=5, height=5)
+    names = matrix(rows[:1]).names
+    late, early = AnomalyModel(config, learn_every=1), AnomalyModel(config, names, learn_every=1)
+    assert early._forest is not None and late._forest is None
+    for start in range(0, 300, 60):
+        fm = matrix(rows[start : start + 60])
+        for model in (late, early):
+            model.learn_many(fm, np.ones(60, dtype=bool))
+        np.testing.assert_array_equal(late.score_many(fm).values, early.score_many(fm).values)
+    assert late.score_many(matrix(rows[:5])).values.any()  # past the first window: real scores
