@@ -129,25 +129,32 @@ class _Window:
         self.counters = np.zeros((capacity, self.buckets, len(counters)), dtype=np.float32)
 
     def add(self, rows: I64, ts: F64, values: npt.NDArray[np.float32]) -> None:
-        """Add ``values`` (records × counters) into each record's bucket."""
+        """Add ``values`` (records × counters) into each record's bucket.
+
+        Records sorted by row and time, as :meth:`AccountState.update` passes them, are
+        summed as they come; others are sorted first (stably: the sums add up in the same
+        order either way).
+        """
         if not len(rows):  # a batch of late records only
             return
         n_buckets = self.buckets
         bucket = np.floor(ts / self.bucket_s).astype(np.int64)
-        order = np.lexsort((bucket, rows))
-        sorted_rows = rows[order]
-        last = np.flatnonzero(np.append(sorted_rows[1:] != sorted_rows[:-1], True))
-        self._advance(sorted_rows[last], bucket[order][last])
-        # A bucket the ring has already passed (a straggler) is outside the window.
-        keep = bucket > self.head[rows] - n_buckets
-        key = rows[keep] * n_buckets + bucket[keep] % n_buckets
-        ukey, inverse = np.unique(key, return_inverse=True)
-        n_counters = values.shape[1]
-        flat = inverse[:, None] * n_counters + np.arange(n_counters)
-        sums = np.bincount(
-            flat.ravel(), weights=values[keep].ravel(), minlength=len(ukey) * n_counters
-        ).reshape(len(ukey), n_counters)
-        self.counters[ukey // n_buckets, ukey % n_buckets] += sums.astype(np.float32)
+        row_step, bucket_step = rows[1:] != rows[:-1], bucket[1:] != bucket[:-1]
+        if not ((rows[1:] > rows[:-1]) | ~row_step & (bucket[1:] >= bucket[:-1])).all():
+            order = np.lexsort((bucket, rows))
+            rows, bucket, values = rows[order], bucket[order], values[order]
+            row_step, bucket_step = rows[1:] != rows[:-1], bucket[1:] != bucket[:-1]
+        last = np.flatnonzero(np.append(row_step, True))
+        self._advance(rows[last], bucket[last])
+        # One sum per run of records of one row and bucket; a bucket the ring has already
+        # passed (a straggler) is outside the window.
+        start = np.flatnonzero(np.append(True, row_step | bucket_step))
+        run_rows, run_buckets = rows[start], bucket[start]
+        keep = run_buckets > self.head[run_rows] - n_buckets
+        # Summed in float64 and rounded once, as the counters' float32 could not hold the
+        # partial sums of squared gaps exactly.
+        sums = np.add.reduceat(values.astype(np.float64), start, axis=0)[keep]
+        self.counters[run_rows[keep], run_buckets[keep] % n_buckets] += sums.astype(np.float32)
 
     def _advance(self, rows: I64, newest: I64) -> None:
         """Move heads on to ``newest`` (distinct ``rows``), clearing the slots passed."""
