@@ -2,8 +2,9 @@
 rate measured in the same run on the same topic.
 
 Starts a local Tansu broker and loads simulated traffic (default mix, scaled) into a
-4-partition topic, once as recorded and once with its event time compressed to 100 k records/s
-(``traffic.py`` says why both); then, for each, per client:
+4-partition topic, as recorded and with its event time compressed to 100 k records/s
+(``traffic.py`` says why both), each with prompt text and with gateway fingerprints instead;
+then, for each of the four, per client:
 
 * raw consume: a consumer group reads every record and does nothing else (the baseline);
 * service: the live service (a fresh group) consumes, scores, alerts and checkpoints until
@@ -14,7 +15,7 @@ service, each with a fresh group: single runs on a shared 2-core machine move by
 
 Prints a table and writes benchmarks/results/run_throughput.json (every run's rate too).
 
-    python -m benchmarks.run_throughput [--scale 0.1] [--no-prompt-text] [--repeat 2] [--keep DIR]
+    python -m benchmarks.run_throughput [--scale 0.1] [--repeat 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -118,14 +119,17 @@ def service_rate(client: str, bootstrap: str, topic: str, total: int, workdir: P
     return total / elapsed
 
 
-VARIANTS = {"as recorded": None, "at 100k/s": 100_000.0}
-"""Name → event-time rate of the traffic (see :mod:`benchmarks.traffic`)."""
+VARIANTS = {
+    f"{prompt}, {form}": (text, rate)
+    for prompt, text in (("text", True), ("no text", False))
+    for form, rate in (("as recorded", None), ("at 100k/s", 100_000.0))
+}
+"""Name → (prompt text or gateway fingerprints, event-time rate: see :mod:`benchmarks.traffic`)."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.1)
-    parser.add_argument("--no-prompt-text", action="store_true")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each, best kept")
     parser.add_argument(
         "--keep", metavar="DIR", help=f"where the simulated files are kept (default {WORKDIR})"
@@ -136,10 +140,8 @@ def main() -> None:
     results: dict[str, dict[str, dict[str, Any]]] = {}
     totals: dict[str, int] = {}
     with LocalBroker() as broker:
-        for n, (variant, rate) in enumerate(VARIANTS.items()):
-            path = simulated(
-                Path(args.keep) if args.keep else WORKDIR, args.scale, not args.no_prompt_text, rate
-            )
+        for n, (variant, (text, rate)) in enumerate(VARIANTS.items()):
+            path = simulated(Path(args.keep) if args.keep else WORKDIR, args.scale, text, rate)
             topic = f"{TOPIC}-{n}"
             create_topics(broker.bootstrap, {topic: 4, "bench-alerts": 1, "bench-dead": 1})
             print(f"run throughput, {variant}: loading {path.name}", file=sys.stderr)
@@ -159,18 +161,15 @@ def main() -> None:
                     "raw_consume_runs": raws,
                     "run_runs": runs,
                 }
+    print(f"\n4 partitions, local Tansu; kafka-python native crc32c: {native_crc32c()}")
     print(
-        f"\n{'no ' if args.no_prompt_text else ''}prompt_text, 4 partitions, local Tansu; "
-        f"kafka-python native crc32c: {native_crc32c()}"
-    )
-    print(
-        f"{'traffic':<14}{'client':<16}{'records':>10}{'raw consume/s':>16}{'run/s':>12}"
+        f"{'traffic':<22}{'client':<16}{'records':>10}{'raw consume/s':>16}{'run/s':>12}"
         f"{'run/raw':>10}"
     )
     for variant, by_client in results.items():
         for client, r in by_client.items():
             print(
-                f"{variant:<14}{client:<16}{totals[variant]:>10,}{r['raw_consume']:>16,.0f}"
+                f"{variant:<22}{client:<16}{totals[variant]:>10,}{r['raw_consume']:>16,.0f}"
                 f"{r['run']:>12,.0f}{r['run_vs_raw']:>10.1%}"
             )
     RESULTS.mkdir(exist_ok=True)
@@ -178,7 +177,6 @@ def main() -> None:
         json.dumps(
             {
                 "records": totals,
-                "prompt_text": not args.no_prompt_text,
                 "machine": platform.platform(),
                 "results": results,
             },

@@ -35,7 +35,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 BENCHMARKS: dict[str, list[str]] = {
     "replay_throughput": ["--scale", "0.25"],
-    "run_throughput": ["--scale", "0.1"],
+    "run_throughput": ["--scale", "0.1", "--repeat", "3"],
     "memory_per_account": [],
     "latency": [],
     "campaign_scale": [],
@@ -45,6 +45,8 @@ BENCHMARKS: dict[str, list[str]] = {
 
 TRAFFIC = ("as recorded", "at 100k/s")
 """The two forms of the simulated traffic (``traffic.py``): the target table has a column each."""
+PROMPT_FORMS = (("no text", "no prompt_text"), ("text", "with prompt_text"))
+"""The two forms of the prompt, as the throughput results name them and as the table does."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,8 @@ def targets(results: dict[str, dict[str, Any] | None]) -> list[Target]:
     def replayed(text: str, key: str) -> tuple[float | None, ...]:
         return tuple(_get(replay, f"{text}, {form}", key) for form in TRAFFIC)
 
-    def ran(client: str, key: str) -> tuple[float | None, ...]:
-        return tuple(_get(run, form, client, key) for form in TRAFFIC)
+    def ran(text: str, client: str, key: str) -> tuple[float | None, ...]:
+        return tuple(_get(run, f"{text}, {form}", client, key) for form in TRAFFIC)
 
     def rates(values: tuple[float | None, ...], label: str) -> str:
         return f"{label} " + " / ".join("–" if v is None else f"{v:,.0f}/s" for v in values)
@@ -143,20 +145,26 @@ def targets(results: dict[str, dict[str, Any] | None]) -> list[Target]:
             replayed("text", "replay"),
             rates(replayed("text", "raw_decode"), "raw decode"),
         ),
-        Target(
-            "run, confluent-kafka",
-            300_000,
-            "rec/s",
-            ran("confluent-kafka", "run"),
-            rates(ran("confluent-kafka", "raw_consume"), "raw consume"),
-        ),
-        Target(
-            "run / raw consume, kafka-python",
-            0.8,
-            "share",
-            ran("kafka-python", "run_vs_raw"),
-            rates(ran("kafka-python", "raw_consume"), "raw consume"),
-        ),
+        *[
+            Target(
+                f"run, confluent-kafka, {label}",
+                300_000,
+                "rec/s",
+                ran(text, "confluent-kafka", "run"),
+                rates(ran(text, "confluent-kafka", "raw_consume"), "raw consume"),
+            )
+            for text, label in PROMPT_FORMS
+        ],
+        *[
+            Target(
+                f"run / raw consume, kafka-python, {label}",
+                0.8,
+                "share",
+                ran(text, "kafka-python", "run_vs_raw"),
+                rates(ran(text, "kafka-python", "raw_consume"), "raw consume"),
+            )
+            for text, label in PROMPT_FORMS
+        ],
         Target(
             "replay / naive river, no prompt_text",
             10,
