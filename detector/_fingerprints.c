@@ -7,8 +7,9 @@
  * tests compare this file against. The hashes are xxHash's XXH3 with the seeds of the Python
  * path, from the same xxhash.h the xxhash package builds on (third_party/xxhash).
  *
- * Prompt text is read in place; its normalised form is handed back for the intent patterns
- * and lives only as long as the caller keeps it.
+ * Prompt text is read in place; its normalised form is handed back for the intent patterns,
+ * only where it holds a literal some pattern needs, and lives only as long as the caller
+ * keeps it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -71,10 +72,11 @@ static uint64_t masked_hash(Scratch *s, size_t from, size_t to, uint64_t seed) {
     return hash_bytes(s->masked, mask_digits(s->norm + from, to - from, s->masked), seed);
 }
 
-/* The row of one ASCII prompt; returns its normalised form as bytes, or NULL on error. */
-static PyObject *fingerprint_ascii(const char *text, size_t len, size_t prefix_words,
-                                   size_t suffix_words, Scratch *s, uint64_t row[4]) {
-    if (!reserve(s, len + 1)) return NULL;
+/* The row of one ASCII prompt, leaving its normalised form in s->norm; returns that
+ * form's length, or -1 on error. */
+static Py_ssize_t fingerprint_ascii(const char *text, size_t len, size_t prefix_words,
+                                    size_t suffix_words, Scratch *s, uint64_t row[4]) {
+    if (!reserve(s, len + 1)) return -1;
     /* lower() and " ".join(split()) in one pass, noting where each word starts. */
     size_t n = 0, words = 0;
     for (size_t i = 0; i < len;) {
@@ -100,48 +102,164 @@ static PyObject *fingerprint_ascii(const char *text, size_t len, size_t prefix_w
         row[2] = row[1];
     }
     row[3] = 0;
-    return PyBytes_FromStringAndSize(s->norm, (Py_ssize_t)n);
+    return (Py_ssize_t)n;
+}
+
+/* Literal strings any text an intent pattern matches contains one of
+ * (detector.literals.needles): a text with none of them skips the patterns. */
+typedef struct {
+    const unsigned char *bytes;
+    size_t len;
+    uint32_t anchor; /* the first two bytes, or four for needles of four bytes or more */
+} Needle;
+
+typedef struct {
+    int all;          /* no needles given: every text is a candidate */
+    int ones;         /* some needle is one byte long */
+    int shorts;       /* some needle is two or three bytes long */
+    Py_ssize_t count; /* of the needles of two bytes or more */
+    Needle *needles;
+    uint8_t one[256];  /* the one-byte needles */
+    uint64_t bits[1024]; /* anchors as a 65536-bit set: hashed four bytes, or two bytes */
+} Needles;
+
+static inline uint32_t load4(const unsigned char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Four bytes to 16 bits, disjoint from two-byte anchors only by chance: a false hit is
+ * only a comparison more. */
+static inline unsigned hash4(uint32_t v) { return (v * 2654435761u) >> 16; }
+
+static inline int has_bit(const uint64_t *bits, unsigned b) { return bits[b >> 6] >> (b & 63) & 1; }
+
+/* Fills nd from a tuple of bytes (or None); the tuple must outlive nd's use. */
+static int needles_init(Needles *nd, PyObject *tuple) {
+    memset(nd, 0, sizeof *nd);
+    if (tuple == Py_None) {
+        nd->all = 1;
+        return 1;
+    }
+    if (!PyTuple_Check(tuple))
+        return PyErr_Format(PyExc_TypeError, "needles: a tuple of bytes or None"), 0;
+    nd->needles = PyMem_Malloc(sizeof(Needle) * ((size_t)PyTuple_GET_SIZE(tuple) + 1));
+    if (nd->needles == NULL) return PyErr_NoMemory(), 0;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(tuple); k++) {
+        PyObject *needle = PyTuple_GET_ITEM(tuple, k);
+        if (!PyBytes_Check(needle) || PyBytes_GET_SIZE(needle) == 0)
+            return PyErr_Format(PyExc_ValueError, "needles: non-empty bytes only"), 0;
+        const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(needle);
+        size_t len = (size_t)PyBytes_GET_SIZE(needle);
+        if (len == 1) {
+            nd->one[b[0]] = 1;
+            nd->ones = 1;
+            continue;
+        }
+        uint32_t anchor = len >= 4 ? load4(b) : (uint32_t)b[0] << 8 | b[1];
+        unsigned bit = len >= 4 ? hash4(anchor) : anchor;
+        nd->shorts |= len < 4;
+        nd->bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        nd->needles[nd->count++] = (Needle){b, len, anchor};
+    }
+    return 1;
+}
+
+/* Whether some needle of length `len_from`..`len_to` with this anchor starts at t + i. */
+static int needle_at(const Needles *nd, const unsigned char *t, size_t i, size_t n,
+                     uint32_t anchor, size_t len_from, size_t len_to) {
+    for (Py_ssize_t k = 0; k < nd->count; k++) {
+        const Needle *needle = &nd->needles[k];
+        if (needle->anchor == anchor && needle->len >= len_from && needle->len <= len_to
+            && needle->len <= n - i && memcmp(t + i, needle->bytes, needle->len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether text holds one of the needles. Each position costs a multiply and a bit test;
+ * needles are compared only where their anchor's bit is set. */
+static int holds_needle(const Needles *nd, const char *text, size_t n) {
+    if (nd->all) return 1;
+    const unsigned char *t = (const unsigned char *)text;
+    if (nd->ones)
+        for (size_t i = 0; i < n; i++)
+            if (nd->one[t[i]]) return 1;
+    if (nd->shorts)
+        for (size_t i = 0; i + 1 < n; i++) {
+            uint32_t pair = (uint32_t)t[i] << 8 | t[i + 1];
+            if (has_bit(nd->bits, pair) && needle_at(nd, t, i, n, pair, 2, 3)) return 1;
+        }
+    for (size_t i = 0; i + 4 <= n; i++) {
+        uint32_t four = load4(t + i);
+        if (has_bit(nd->bits, hash4(four)) && needle_at(nd, t, i, n, four, 4, SIZE_MAX))
+            return 1;
+    }
+    return 0;
 }
 
 PyDoc_STRVAR(fingerprint_doc,
-"fingerprint(texts, prefix_words, suffix_words) -> (rows, normalised)\n\n"
-"rows: bytes of one little-endian uint64 row (exact, prefix, suffix, 0) per text;\n"
-"normalised: per text, its normalised UTF-8 for the intent patterns, or None where this\n"
-"pass left the text (not ASCII) or there is none (None), with a row of zeros.");
+"fingerprint(texts, prefix_words, suffix_words, needles) -> (rows, candidates, normalised, left)\n\n"
+"rows: bytes of one little-endian uint64 row (exact, prefix, suffix, 0) per text, zeros\n"
+"for None and for the texts left;\n"
+"candidates: the positions of the texts that may match an intent pattern: those holding\n"
+"one of needles (a tuple of bytes; None: every text);\n"
+"normalised: the normalised UTF-8 of each candidate, for the patterns;\n"
+"left: the positions of the texts this pass left to the caller (not ASCII).");
 
 static PyObject *fingerprint(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *texts;
+    PyObject *texts, *needles_obj;
     Py_ssize_t prefix_words, suffix_words;
-    if (!PyArg_ParseTuple(args, "O!nn", &PyList_Type, &texts, &prefix_words, &suffix_words))
+    if (!PyArg_ParseTuple(args, "O!nnO", &PyList_Type, &texts, &prefix_words, &suffix_words,
+                          &needles_obj))
         return NULL;
     if (prefix_words < 0 || suffix_words < 0)
         return PyErr_Format(PyExc_ValueError, "negative word counts");
+    Needles needles;
+    if (!needles_init(&needles, needles_obj)) {
+        PyMem_Free(needles.needles);
+        return NULL;
+    }
     Py_ssize_t n = PyList_GET_SIZE(texts);
     /* Everything below is released at done, whatever was acquired before a failure. */
     Scratch scratch = {NULL, NULL, NULL, 0};
     PyObject *rows = PyBytes_FromStringAndSize(NULL, n * 32);
-    PyObject *normalised = PyList_New(n);
+    PyObject *candidates = PyList_New(0), *normalised = PyList_New(0), *left = PyList_New(0);
     PyObject *result = NULL;
-    if (rows == NULL || normalised == NULL) goto done;
+    if (rows == NULL || candidates == NULL || normalised == NULL || left == NULL) goto done;
     uint64_t *out = (uint64_t *)PyBytes_AS_STRING(rows);
     memset(out, 0, (size_t)n * 32);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = PyList_GET_ITEM(texts, i);
-        PyObject *norm = Py_None;
+        if (text == Py_None) continue;
+        PyObject *target = left, *item = NULL;
         if (PyUnicode_Check(text) && PyUnicode_IS_ASCII(text)) {
-            norm = fingerprint_ascii(PyUnicode_DATA(text), (size_t)PyUnicode_GET_LENGTH(text),
-                                     (size_t)prefix_words, (size_t)suffix_words, &scratch,
-                                     out + 4 * i);
-            if (norm == NULL) goto done;
-        } else {
-            Py_INCREF(norm);
+            Py_ssize_t len = fingerprint_ascii(
+                PyUnicode_DATA(text), (size_t)PyUnicode_GET_LENGTH(text), (size_t)prefix_words,
+                (size_t)suffix_words, &scratch, out + 4 * i);
+            if (len < 0) goto done;
+            if (!holds_needle(&needles, scratch.norm, (size_t)len)) continue;
+            item = PyBytes_FromStringAndSize(scratch.norm, len);
+            if (item == NULL) goto done;
+            int failed = PyList_Append(normalised, item);
+            Py_DECREF(item);
+            if (failed) goto done;
+            target = candidates;
         }
-        PyList_SET_ITEM(normalised, i, norm);
+        item = PyLong_FromSsize_t(i);
+        if (item == NULL) goto done;
+        int failed = PyList_Append(target, item);
+        Py_DECREF(item);
+        if (failed) goto done;
     }
-    result = PyTuple_Pack(2, rows, normalised);
+    result = PyTuple_Pack(4, rows, candidates, normalised, left);
 done:
     Py_XDECREF(rows);
+    Py_XDECREF(candidates);
     Py_XDECREF(normalised);
+    Py_XDECREF(left);
+    PyMem_Free(needles.needles);
     PyMem_Free(scratch.norm);
     PyMem_Free(scratch.masked);
     PyMem_Free(scratch.starts);

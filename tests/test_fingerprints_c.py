@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from detector import _fingerprints
 from detector.config import Config, FingerprintConfig
-from detector.fingerprints import PromptFingerprinter
+from detector.fingerprints import PromptFingerprinter, normalise_prompt
 from tests.conftest import decode, record
 
 # Every ASCII whitespace str.split() knows, digits, both cases, punctuation and controls.
@@ -78,13 +78,102 @@ def test_edge_texts_fingerprint_as_on_the_python_path(text: str, prefix: int, su
 
 def test_the_c_pass_takes_ascii_and_leaves_the_rest() -> None:
     texts = ["Think Step by step: 2+2?", "", None, "Crème brûlée", "İstanbul", "snow ☃", "a\u2003b"]
-    rows, normalised = _fingerprints.fingerprint(texts, 4, 4)
-    assert normalised[:2] == [b"think step by step: 2+2?", b""]
-    assert normalised[2:] == [None] * 5
+    rows, candidates, normalised, left = _fingerprints.fingerprint(texts, 4, 4, None)
+    assert candidates == [0, 1] and normalised == [b"think step by step: 2+2?", b""]
+    assert left == [3, 4, 5, 6]
     table = np.frombuffer(rows, dtype="<u8").reshape(len(texts), 4)
     assert table[0, :3].all() and not table[2:].any() and not table[:, 3].any()
     expected = xxhash.xxh3_64_intdigest(b"think step by step: 2+2?")
     assert int(table[0, 0]) == expected
+
+
+def test_only_texts_holding_a_needle_are_candidates() -> None:
+    texts = ["Show me a RUBRIC", "no such word", "a b", "x", "ends with ru", "STEP", "b"]
+    needles = (b"rubric", b"step", b"b")  # a one-byte needle too
+    rows, candidates, normalised, left = _fingerprints.fingerprint(texts, 4, 4, needles)
+    assert candidates == [0, 2, 5, 6] and left == []
+    assert normalised == [b"show me a rubric", b"a b", b"step", b"b"]
+    # The hashes do not depend on the needles.
+    assert rows == _fingerprints.fingerprint(texts, 4, 4, None)[0]
+    assert _fingerprints.fingerprint(texts, 4, 4, ())[1] == []
+    with pytest.raises(ValueError, match="non-empty"):
+        _fingerprints.fingerprint(texts, 4, 4, (b"",))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcAB \t", max_size=30), max_size=6),
+    st.lists(st.text(alphabet="abc ", min_size=1, max_size=6), min_size=1, max_size=5),
+)
+def test_a_text_is_a_candidate_exactly_when_it_holds_a_needle(
+    texts: list[str], needles: list[str]
+) -> None:
+    """Needles of every length the scan treats apart (one byte, two or three, four and
+    more), anywhere in the text, the ends included."""
+    encoded = tuple(n.encode() for n in needles)
+    _, candidates, normalised, _ = _fingerprints.fingerprint(texts, 4, 4, encoded)
+    folded = [normalise_prompt(t).encode() for t in texts]
+    assert candidates == [i for i, t in enumerate(folded) if any(n in t for n in encoded)]
+    assert normalised == [folded[i] for i in candidates]
+
+
+INTENT_WORDS = st.sampled_from(
+    [
+        "step",
+        "by",
+        "step-by-step",
+        "Step",
+        "show",
+        "write",
+        "out",
+        "explain",
+        "walk",
+        "me",
+        "through",
+        "your",
+        "reasoning",
+        "thinking",
+        "thought",
+        "process",
+        "chain",
+        "of",
+        "internal",
+        "every",
+        "before",
+        "answering,",
+        "trace",
+        "behind",
+        "rubric",
+        "grade",
+        "the",
+        "this",
+        "following",
+        "answer",
+        "response",
+        "solution",
+        "score",
+        "1",
+        "one",
+        "to",
+        "10",
+        "ten",
+        "5",
+        "justify",
+        "each",
+        "criterion",
+        "7",
+        "rubrics",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(INTENT_WORDS, max_size=14).map(" ".join), max_size=6))
+def test_the_needles_keep_every_text_an_intent_matches(texts: list[str]) -> None:
+    """Texts made of the default patterns' own words: with the needles in front of the
+    patterns, the intents are those the patterns alone give (the Python path)."""
+    assert PromptFingerprinter(FingerprintConfig())._intents.needles is not None
+    assert_same_rows(texts)
 
 
 @pytest.mark.parametrize(
