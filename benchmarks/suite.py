@@ -147,21 +147,15 @@ def targets(results: dict[str, dict[str, Any] | None]) -> list[Target]:
         ),
         *[
             Target(
-                f"run, confluent-kafka, {label}",
-                300_000,
-                "rec/s",
-                ran(text, "confluent-kafka", "run"),
-                rates(ran(text, "confluent-kafka", "raw_consume"), "raw consume"),
+                f"{name}, {label}",
+                required,
+                unit,
+                ran(text, client, key),
+                rates(ran(text, client, "raw_consume"), "raw consume"),
             )
-            for text, label in PROMPT_FORMS
-        ],
-        *[
-            Target(
-                f"run / raw consume, kafka-python, {label}",
-                0.8,
-                "share",
-                ran(text, "kafka-python", "run_vs_raw"),
-                rates(ran(text, "kafka-python", "raw_consume"), "raw consume"),
+            for client, name, required, unit, key in (
+                ("confluent-kafka", "run, confluent-kafka", 300_000, "rec/s", "run"),
+                ("kafka-python", "run / raw consume, kafka-python", 0.8, "share", "run_vs_raw"),
             )
             for text, label in PROMPT_FORMS
         ],
