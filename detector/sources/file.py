@@ -119,8 +119,9 @@ def _joined(pieces: list[tuple[Lines, npt.NDArray[np.int64]]], position: int) ->
     if len(pieces) == 1:
         return RawBatch(*pieces[0], position)
     values = [value for lines, _ in pieces for value in lines]
-    ends = np.cumsum([len(value) for value in values], dtype=np.int64)
-    bounds = np.column_stack([ends - [len(value) for value in values], ends])
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    ends = np.cumsum(lengths)
+    bounds = np.column_stack([ends - lengths, ends])
     numbers = np.concatenate([numbers for _, numbers in pieces])
     return RawBatch(Lines(b"".join(values), bounds), numbers, position)
 
