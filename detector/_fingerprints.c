@@ -72,6 +72,28 @@ static uint64_t masked_hash(Scratch *s, size_t from, size_t to, uint64_t seed) {
     return hash_bytes(s->masked, mask_digits(s->norm + from, to - from, s->masked), seed);
 }
 
+#define ONES 0x0101010101010101ULL
+#define LOW7 0x7F7F7F7F7F7F7F7FULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Eight ASCII bytes read as words and single spaces, none of them the last byte, so that
+ * copying them continues the current word: then *spaces gets the high bit of each space's
+ * byte. The byte tests are exact (no carry crosses a byte of ASCII input). */
+static inline int plain_run(uint64_t w, uint64_t *spaces) {
+    uint64_t printable = (w + ONES * (0x80 - ' ')) & HIGHS; /* space or above */
+    uint64_t x = w ^ (ONES * ' ');
+    uint64_t space = ~(((x & LOW7) + LOW7) | x | LOW7);
+    if (printable != HIGHS || (space & (space << 8)) || (space >> 63)) return 0;
+    *spaces = space;
+    return 1;
+}
+
+/* Eight ASCII bytes lower-cased. */
+static inline uint64_t lower8(uint64_t w) {
+    uint64_t upper = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGHS;
+    return w | upper >> 2;
+}
+
 /* The row of one ASCII prompt, leaving its normalised form in s->norm; returns that
  * form's length, or -1 on error. */
 static Py_ssize_t fingerprint_ascii(const char *text, size_t len, size_t prefix_words,
@@ -84,8 +106,23 @@ static Py_ssize_t fingerprint_ascii(const char *text, size_t len, size_t prefix_
         if (i == len) break;
         if (words) s->norm[n++] = ' ';
         s->starts[words++] = n;
-        for (; i < len && !is_space((unsigned char)text[i]); i++) {
-            char c = text[i];
+        /* Inside a word: eight bytes at a time while they hold only printable bytes and
+         * single spaces between them, as running text does; byte by byte otherwise. */
+        for (;;) {
+            while (len - i >= 8) {
+                uint64_t word;
+                memcpy(&word, text + i, 8);
+                uint64_t spaces;
+                if (!plain_run(word, &spaces)) break;
+                word = lower8(word);
+                memcpy(s->norm + n, &word, 8);
+                for (; spaces; spaces &= spaces - 1)
+                    s->starts[words++] = n + ((size_t)__builtin_ctzll(spaces) >> 3) + 1;
+                i += 8;
+                n += 8;
+            }
+            if (i == len || is_space((unsigned char)text[i])) break;
+            char c = text[i++];
             s->norm[n++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
         }
     }

@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#define XXH_INLINE_ALL
+#include "xxhash.h"
+
 /* The interned columns, in the order of detector.records.INTERNED. */
 enum { S_ACCOUNT, S_ORG, S_IP, S_UA, S_TEXT, S_FP, N_INTERNED };
 /* The integer columns, in the order of detector.records._INT_COLUMNS. */
@@ -103,6 +106,26 @@ static Key key_of(const char *k, Py_ssize_t n) {
 #undef IS
 }
 
+/* Each known key's name, for checking a guessed key in place. */
+static const char *const KEY_NAMES[N_KEYS] = {
+    [K_TS] = "ts", [K_ACCOUNT] = "account_id", [K_ORG] = "org_id", [K_IP] = "client_ip",
+    [K_UA] = "user_agent", [K_TEXT] = "prompt_text", [K_FP] = "prompt_fingerprint",
+    [K_REQUEST] = "request_id", [K_APIKEY] = "api_key_id", [K_MODEL] = "model",
+    [K_ENDPOINT] = "endpoint", [K_FINISH] = "finish_reason", [K_STATUS] = "status",
+    [K_PROMPT] = "prompt_tokens", [K_COMPLETION] = "completion_tokens",
+    [K_MAX] = "max_tokens", [K_LOGPROBS] = "logprobs", [K_N] = "n",
+    [K_LATENCY] = "latency_ms", [K_TEMPERATURE] = "temperature", [K_REASONING] = "reasoning",
+};
+
+/* The keys of the last record, by position: a producer writes every record's fields in
+ * one order, so the key at a position is checked with one compare instead of scanned
+ * and looked up. */
+#define MAX_GUESSED 32
+typedef struct {
+    Key keys[MAX_GUESSED];
+    uint8_t lens[MAX_GUESSED];
+} KeyOrder;
+
 static inline const char *skip_ws(const char *p, const char *end) {
     while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
     return p;
@@ -152,22 +175,23 @@ static inline int hex4(const char *p, unsigned *out) {
     return 1;
 }
 
+/* Whether none of eight bytes is a quote, a backslash, a control or non-ASCII. */
+static inline int plain8(const char *p) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+    uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
+                       | ((w - ones * 0x20) & ~w) | w;
+    return !(special & highs);
+}
+
 /* A string starting at *pp (on its opening quote). Escapes are decoded into *arena.
  * Returns 0 when the record must go to msgspec. */
 static int parse_string(const char **pp, const char *end, char **arena, Str *out) {
     const char *p = *pp + 1, *start = p;
     int ascii = 1;
-    /* Eight bytes at a time while none is a quote, a backslash, a control or non-ASCII. */
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    while (end - p >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-        uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
-                           | ((w - ones * 0x20) & ~w) | w;
-        if (special & highs) break;
-        p += 8;
-    }
+    while (end - p >= 8 && plain8(p)) p += 8;
     while (p < end) {
         unsigned char c = (unsigned char)*p;
         if (c == '"') break;
@@ -190,10 +214,18 @@ escaped:;
     memcpy(w, start, (size_t)(p - start));
     w += p - start;
     while (p < end) {
+        /* Prompts escape their line breaks: the runs between escapes go eight bytes at a
+         * time too (a run copies as many bytes as it reads, so the arena still suffices). */
+        while (end - p >= 8 && plain8(p)) {
+            memcpy(w, p, 8);
+            w += 8;
+            p += 8;
+        }
+        if (p >= end) break;
         unsigned char c = (unsigned char)*p;
         if (c == '"') break;
         if (c < 0x20) return 0;
-        if (c != '\\') { *w++ = (char)c; p++; continue; }
+        if (c != '\\') { ascii &= c < 0x80; *w++ = (char)c; p++; continue; }
         if (p + 1 >= end) return 0;
         char e = p[1];
         p += 2;
@@ -218,6 +250,7 @@ escaped:;
                 p += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             }
+            ascii &= cp < 0x80;
             if (cp < 0x80) {
                 *w++ = (char)cp;
             } else if (cp < 0x800) {
@@ -241,7 +274,7 @@ escaped:;
     if (p >= end) return 0;
     out->s = wstart;
     out->len = w - wstart;
-    out->chars = utf8_chars((const unsigned char *)wstart, out->len);
+    out->chars = ascii ? out->len : utf8_chars((const unsigned char *)wstart, out->len);
     if (out->chars < 0) return 0;
     out->present = 1;
     *arena = w;
@@ -419,19 +452,24 @@ static int parse_opt_string(const char **pp, const char *end, char **arena, Str 
     return out->chars >= min_chars && out->chars <= max_chars;
 }
 
-static inline uint64_t hash_bytes(const char *s, Py_ssize_t n) {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
-    Py_ssize_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
+/* memcmp(a, b, n) == 0, inline: most compares here are of ids and keys under 32 bytes, where
+ * a call to memcmp costs more than the compare. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i]) return 0;
+        return 1;
     }
-    uint64_t tail = 0;
-    memcpy(&tail, s + i, (size_t)(n - i));
-    h = (h ^ tail) * 0x94D049BB133111EBULL;
-    return h ^ (h >> 29);
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return 0;
+    }
+    /* The last eight bytes, overlapping the loop's last word when n is not a multiple. */
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
 }
 
 /* The code of s in t, adding it (as a new str object) when first seen. -1 on error. */
@@ -443,7 +481,7 @@ static Py_ssize_t intern_str(Table *t, const Str *s) {
         }
         return t->none_code;
     }
-    uint64_t h = hash_bytes(s->s, s->len);
+    uint64_t h = XXH3_64bits(s->s, (size_t)s->len);
     uint32_t tag = (uint32_t)(h >> 32);
     size_t i = (size_t)h & t->mask;
     for (;;) {
@@ -451,7 +489,7 @@ static Py_ssize_t intern_str(Table *t, const Str *s) {
         if (slot->code < 0) break;
         if (slot->tag == tag) {
             Entry *entry = &t->entries[slot->code];
-            if (entry->len == s->len && memcmp(entry->s, s->s, (size_t)s->len) == 0)
+            if (entry->len == s->len && same_bytes(entry->s, s->s, (size_t)s->len))
                 return slot->code;
         }
         i = (i + 1) & t->mask;
@@ -484,13 +522,19 @@ typedef struct {
 } Row;
 
 /* One record into row; 0 when it must go to msgspec. */
-static int parse_record(const char *p, const char *end, char **arena, Row *row) {
+static int parse_record(const char *p, const char *end, char **arena, Row *row,
+                        KeyOrder *order) {
     uint32_t seen = 0;
+    int position = 0;
     Str scratch;
     double number;
     int64_t count;
-    memset(row, 0, sizeof(*row));
+    /* Only what a missing field leaves: a memset of the whole row (its strings' spans too)
+     * showed in profiles. */
+    for (int f = 0; f < N_INTERNED; f++) row->strs[f].present = 0;
+    memset(row->flags, 0, sizeof(row->flags));
     row->ints[I_STATUS] = 200;
+    row->ints[I_PROMPT] = row->ints[I_COMPLETION] = 0;
     row->ints[I_MAX] = -1;
     p = skip_ws(p, end);
     if (p >= end || *p != '{') return 0;
@@ -499,11 +543,24 @@ static int parse_record(const char *p, const char *end, char **arena, Row *row) 
     for (;;) {
         if (p >= end || *p != '"') return 0;
         const char *k = ++p;
-        while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20
-               && (unsigned char)*p < 0x80)
-            p++;
-        if (p >= end || *p != '"') return 0; /* escaped, non-ASCII, unterminated: msgspec */
-        Key key = key_of(k, p - k);
+        Key key = K_UNKNOWN;
+        size_t len = position < MAX_GUESSED ? order->lens[position] : 0;
+        if (len && (size_t)(end - p) > len && p[len] == '"'
+            && same_bytes(p, KEY_NAMES[order->keys[position]], len)) {
+            key = order->keys[position];
+            p += len;
+        } else {
+            while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20
+                   && (unsigned char)*p < 0x80)
+                p++;
+            if (p >= end || *p != '"') return 0; /* escaped, non-ASCII, unterminated: msgspec */
+            key = key_of(k, p - k);
+            if (position < MAX_GUESSED) {
+                order->keys[position] = key;
+                order->lens[position] = key == K_UNKNOWN ? 0 : (uint8_t)(p - k);
+            }
+        }
+        position++;
         p = skip_ws(p + 1, end);
         if (p >= end || *p != ':') return 0;
         p = skip_ws(p + 1, end);
@@ -653,12 +710,13 @@ static PyObject *decode_spans(const Span *spans, Py_ssize_t n, PyObject *ts_obj,
     }
     char *arena = arena_base;
     Row row;
+    KeyOrder order = {{K_UNKNOWN}, {0}};
     for (Py_ssize_t i = 0; i < n; i++) {
         const Span *v = &spans[i];
         char *mark = arena;
         /* Oversized values are left to the caller, which rejects them. */
         if (v->start == NULL || v->size > max_bytes
-            || !parse_record(v->start, v->start + v->size, &arena, &row)) {
+            || !parse_record(v->start, v->start + v->size, &arena, &row, &order)) {
             arena = mark;
             for (int f = 0; f < N_FLAGS; f++) flags[(Py_ssize_t)f * n + i] = 0;
             for (int f = 0; f < N_INTERNED; f++) codes[(Py_ssize_t)f * n + i] = -1;

@@ -49,6 +49,27 @@ def test_ascii_texts_fingerprint_as_on_the_python_path(
     assert_same_rows(texts, prefix, suffix)
 
 
+# Running text: words of the bytes around the case and space boundaries ("@" and "[" around
+# A-Z, "`" and "{" around a-z, "!" after the space), mostly single spaces between them.
+RUNNING = st.lists(
+    st.tuples(
+        st.text(alphabet="aAzZmM@[`{!~09\x7f", min_size=1, max_size=14),
+        st.sampled_from([" ", " ", " ", " ", "  ", "\t", " \x1f ", "\x00", "\n"]),
+    ),
+    max_size=30,
+).map(lambda words: "".join(word + gap for word, gap in words))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(RUNNING, max_size=6), WORDS, st.integers(min_value=0, max_value=12))
+def test_running_text_fingerprints_as_on_the_python_path(
+    texts: list[str], prefix: int, suffix: int
+) -> None:
+    """The C pass reads words and single spaces eight bytes at a time: every word and
+    space boundary must land where the Python path puts it."""
+    assert_same_rows(texts, prefix, suffix)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.none(), ASCII, st.text(max_size=60)), max_size=8))
 def test_mixed_batches_fingerprint_as_on_the_python_path(texts: list[str | None]) -> None:
