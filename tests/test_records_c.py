@@ -95,6 +95,22 @@ LEFT_TO_MSGSPEC = {
 }
 
 
+def test_keys_in_another_order_or_unknown_decode_as_msgspec() -> None:
+    """The C pass guesses each key from the record before; a wrong guess must cost only time."""
+    first = b'{"ts":1767225600,"account_id":"a","org_id":"o","status":200,"n":1}'
+    values = [
+        first,
+        first,  # every guess right
+        b'{"account_id":"b","ts":1767225601,"status":404,"org_id":"p","n":2}',
+        b'{"ts":1767225602,"account_idx":"c","account_id":"d","org":"q","n":1}',
+        b'{"ts":1767225603,"account_id":"e","org_id":null,"status":500,"nx":3,"n":1}',
+        b'{"t":1,"ts":1767225604,"account_id":"f","status":201,"org_id":"o","n":1}',
+        first,
+    ]
+    assert all(taken(values))
+    assert_as_msgspec(values)
+
+
 @pytest.mark.parametrize("case", LEFT_TO_MSGSPEC)
 def test_the_c_pass_leaves_doubtful_records_to_msgspec(case: str) -> None:
     good = obj({})
