@@ -83,47 +83,58 @@ typedef struct {
     PyObject *values; /* list */
 } Table;
 
-static Key key_of(const char *k, Py_ssize_t n) {
-#define IS(lit) (n == (Py_ssize_t)sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
-    switch (n) {
-    case 1: return IS("n") ? K_N : K_UNKNOWN;
-    case 2: return IS("ts") ? K_TS : K_UNKNOWN;
-    case 5: return IS("model") ? K_MODEL : K_UNKNOWN;
-    case 6: return IS("org_id") ? K_ORG : IS("status") ? K_STATUS : K_UNKNOWN;
-    case 8:
-        return IS("logprobs") ? K_LOGPROBS : IS("endpoint") ? K_ENDPOINT : K_UNKNOWN;
-    case 9: return IS("client_ip") ? K_IP : IS("reasoning") ? K_REASONING : K_UNKNOWN;
-    case 10:
-        return IS("account_id") ? K_ACCOUNT : IS("request_id") ? K_REQUEST
-             : IS("user_agent") ? K_UA : IS("api_key_id") ? K_APIKEY
-             : IS("latency_ms") ? K_LATENCY : IS("max_tokens") ? K_MAX : K_UNKNOWN;
-    case 11: return IS("prompt_text") ? K_TEXT : IS("temperature") ? K_TEMPERATURE : K_UNKNOWN;
-    case 13: return IS("prompt_tokens") ? K_PROMPT : IS("finish_reason") ? K_FINISH : K_UNKNOWN;
-    case 17: return IS("completion_tokens") ? K_COMPLETION : K_UNKNOWN;
-    case 18: return IS("prompt_fingerprint") ? K_FP : K_UNKNOWN;
-    default: return K_UNKNOWN;
+/* memcmp(a, b, n) == 0, inline: most compares here are of ids and keys under 32 bytes, where
+ * a call to memcmp costs more than the compare. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i]) return 0;
+        return 1;
     }
-#undef IS
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return 0;
+    }
+    /* The last eight bytes, overlapping the loop's last word when n is not a multiple. */
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
 }
 
-/* Each known key's name, for checking a guessed key in place. */
-static const char *const KEY_NAMES[N_KEYS] = {
-    [K_TS] = "ts", [K_ACCOUNT] = "account_id", [K_ORG] = "org_id", [K_IP] = "client_ip",
-    [K_UA] = "user_agent", [K_TEXT] = "prompt_text", [K_FP] = "prompt_fingerprint",
-    [K_REQUEST] = "request_id", [K_APIKEY] = "api_key_id", [K_MODEL] = "model",
-    [K_ENDPOINT] = "endpoint", [K_FINISH] = "finish_reason", [K_STATUS] = "status",
-    [K_PROMPT] = "prompt_tokens", [K_COMPLETION] = "completion_tokens",
-    [K_MAX] = "max_tokens", [K_LOGPROBS] = "logprobs", [K_N] = "n",
-    [K_LATENCY] = "latency_ms", [K_TEMPERATURE] = "temperature", [K_REASONING] = "reasoning",
+/* Each known key's name: a key is looked up here, and a guessed key checked in place. */
+typedef struct {
+    const char *name;
+    size_t len;
+} KeyName;
+
+#define KEY(k, name) [k] = {name, sizeof(name) - 1}
+static const KeyName KEYS[N_KEYS] = {
+    KEY(K_TS, "ts"), KEY(K_ACCOUNT, "account_id"), KEY(K_ORG, "org_id"),
+    KEY(K_IP, "client_ip"), KEY(K_UA, "user_agent"), KEY(K_TEXT, "prompt_text"),
+    KEY(K_FP, "prompt_fingerprint"), KEY(K_REQUEST, "request_id"),
+    KEY(K_APIKEY, "api_key_id"), KEY(K_MODEL, "model"), KEY(K_ENDPOINT, "endpoint"),
+    KEY(K_FINISH, "finish_reason"), KEY(K_STATUS, "status"), KEY(K_PROMPT, "prompt_tokens"),
+    KEY(K_COMPLETION, "completion_tokens"), KEY(K_MAX, "max_tokens"),
+    KEY(K_LOGPROBS, "logprobs"), KEY(K_N, "n"), KEY(K_LATENCY, "latency_ms"),
+    KEY(K_TEMPERATURE, "temperature"), KEY(K_REASONING, "reasoning"),
 };
+#undef KEY
+
+/* The key named k[0..n); a guess from the record before usually spares this search. */
+static Key key_of(const char *k, size_t n) {
+    for (int key = K_UNKNOWN + 1; key < N_KEYS; key++)
+        if (KEYS[key].len == n && same_bytes(k, KEYS[key].name, n)) return (Key)key;
+    return K_UNKNOWN;
+}
 
 /* The keys of the last record, by position: a producer writes every record's fields in
  * one order, so the key at a position is checked with one compare instead of scanned
  * and looked up. */
 #define MAX_GUESSED 32
 typedef struct {
-    Key keys[MAX_GUESSED];
-    uint8_t lens[MAX_GUESSED];
+    Key keys[MAX_GUESSED]; /* K_UNKNOWN: no guess */
 } KeyOrder;
 
 static inline const char *skip_ws(const char *p, const char *end) {
@@ -452,26 +463,6 @@ static int parse_opt_string(const char **pp, const char *end, char **arena, Str 
     return out->chars >= min_chars && out->chars <= max_chars;
 }
 
-/* memcmp(a, b, n) == 0, inline: most compares here are of ids and keys under 32 bytes, where
- * a call to memcmp costs more than the compare. */
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-    if (n < 8) {
-        for (size_t i = 0; i < n; i++)
-            if (a[i] != b[i]) return 0;
-        return 1;
-    }
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y) return 0;
-    }
-    /* The last eight bytes, overlapping the loop's last word when n is not a multiple. */
-    memcpy(&x, a + n - 8, 8);
-    memcpy(&y, b + n - 8, 8);
-    return x == y;
-}
-
 /* The code of s in t, adding it (as a new str object) when first seen. -1 on error. */
 static Py_ssize_t intern_str(Table *t, const Str *s) {
     if (!s->present) {
@@ -544,21 +535,19 @@ static int parse_record(const char *p, const char *end, char **arena, Row *row,
         if (p >= end || *p != '"') return 0;
         const char *k = ++p;
         Key key = K_UNKNOWN;
-        size_t len = position < MAX_GUESSED ? order->lens[position] : 0;
-        if (len && (size_t)(end - p) > len && p[len] == '"'
-            && same_bytes(p, KEY_NAMES[order->keys[position]], len)) {
-            key = order->keys[position];
+        Key guess = position < MAX_GUESSED ? order->keys[position] : K_UNKNOWN;
+        size_t len = KEYS[guess].len;
+        if (guess != K_UNKNOWN && (size_t)(end - p) > len && p[len] == '"'
+            && same_bytes(p, KEYS[guess].name, len)) {
+            key = guess;
             p += len;
         } else {
             while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20
                    && (unsigned char)*p < 0x80)
                 p++;
             if (p >= end || *p != '"') return 0; /* escaped, non-ASCII, unterminated: msgspec */
-            key = key_of(k, p - k);
-            if (position < MAX_GUESSED) {
-                order->keys[position] = key;
-                order->lens[position] = key == K_UNKNOWN ? 0 : (uint8_t)(p - k);
-            }
+            key = key_of(k, (size_t)(p - k));
+            if (position < MAX_GUESSED) order->keys[position] = key;
         }
         position++;
         p = skip_ws(p + 1, end);
@@ -710,7 +699,7 @@ static PyObject *decode_spans(const Span *spans, Py_ssize_t n, PyObject *ts_obj,
     }
     char *arena = arena_base;
     Row row;
-    KeyOrder order = {{K_UNKNOWN}, {0}};
+    KeyOrder order = {{K_UNKNOWN}};
     for (Py_ssize_t i = 0; i < n; i++) {
         const Span *v = &spans[i];
         char *mark = arena;

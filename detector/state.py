@@ -139,11 +139,12 @@ class _Window:
             return
         n_buckets = self.buckets
         bucket = np.floor(ts / self.bucket_s).astype(np.int64)
-        same_row = rows[1:] == rows[:-1]
-        if not ((rows[1:] > rows[:-1]) | same_row & (bucket[1:] >= bucket[:-1])).all():
+        row_step = rows[1:] != rows[:-1]
+        if not ((rows[1:] > rows[:-1]) | ~row_step & (bucket[1:] >= bucket[:-1])).all():
             order = np.lexsort((bucket, rows))
             rows, bucket, values = rows[order], bucket[order], values[order]
-        row_step, bucket_step = rows[1:] != rows[:-1], bucket[1:] != bucket[:-1]
+            row_step = rows[1:] != rows[:-1]
+        bucket_step = bucket[1:] != bucket[:-1]
         last = np.flatnonzero(np.append(row_step, True))
         self._advance(rows[last], bucket[last])
         # One sum per run of records of one row and bucket; a bucket the ring has already
