@@ -6,12 +6,16 @@ Starts a local Tansu broker and loads simulated traffic (default mix, scaled) in
 (``traffic.py`` says why both), each with prompt text and with gateway fingerprints instead;
 then, for each of the four, per client:
 
-* raw consume: a consumer group reads every record and does nothing else (the baseline);
+* client consume: the client library alone, with the settings our consumer gives it, reads
+  every record in its own poll loop and does nothing else (the baseline the targets name);
+* raw consume: the same through our consumer (:func:`detector.kafka.make_consumer`), which
+  groups records per partition and, for kafka-python, parses record batches in C
+  (:mod:`detector.kafka._kafka_python_batches`);
 * service: the live service (a fresh group) consumes, scores, alerts and checkpoints until
   every record is processed.
 
-Each is the best of ``--repeat`` runs (default 2, as for the replays), alternating raw and
-service, each with a fresh group: single runs on a shared 2-core machine move by a third.
+Each is the best of ``--repeat`` runs (default 2, as for the replays), taken in turn, each
+with a fresh group: single runs on a shared 2-core machine move by a third.
 
 Prints a table and writes benchmarks/results/run_throughput.json (every run's rate too).
 
@@ -31,6 +35,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import kafka
 import msgspec
 
 from benchmarks.traffic import WORKDIR, simulated
@@ -44,6 +49,7 @@ from detector.kafka import (
     make_producer,
     native_crc32c,
 )
+from detector.kafka._kafka_python_consumer import consumer_config as kafka_python_config
 from detector.runtime import tune_gc
 from detector.service import Service
 from detector.sources.file import FileSource
@@ -74,7 +80,36 @@ def load(bootstrap: str, path: Path, topic: str) -> int:
     return sent
 
 
+def client_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
+    """The client library's own poll loop, counting records; ``total / seconds``."""
+    group = f"client-{uuid.uuid4().hex[:6]}"
+    seen, started = 0, None
+    if client == "kafka-python":
+        kp = kafka.KafkaConsumer(topic, **kafka_python_config(bootstrap, group, {}, 30.0))
+        while seen < total:
+            fetched = kp.poll(timeout_ms=1000, max_records=10_000)
+            if fetched and started is None:
+                started = time.perf_counter()
+            seen += sum(map(len, fetched.values()))
+        kp.close(autocommit=False)
+    else:
+        import confluent_kafka  # optional: only when CLIENTS has it
+
+        from detector.kafka._confluent_consumer import consumer_config
+
+        ck = confluent_kafka.Consumer(consumer_config(bootstrap, group, {}, 30.0))
+        ck.subscribe([topic])
+        while seen < total:
+            messages = ck.consume(10_000, 1.0)
+            if messages and started is None:
+                started = time.perf_counter()
+            seen += len(messages)
+        ck.close()
+    return total / (time.perf_counter() - (started or time.perf_counter()))
+
+
 def raw_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
+    """Our consumer's poll loop, counting records; ``total / seconds``."""
     consumer = make_consumer(
         client, bootstrap, [topic], f"raw-{uuid.uuid4().hex[:6]}", _NoRebalance(), {}
     )
@@ -148,29 +183,38 @@ def main() -> None:
             totals[variant] = total = load(broker.bootstrap, path, topic)
             results[variant] = {}
             for client in CLIENTS:
-                print(f"  {client}: raw consume, then the service", file=sys.stderr)
-                raws, runs = [], []
+                print(
+                    f"  {client}: the client alone, our consumer, then the service",
+                    file=sys.stderr,
+                )
+                alone: list[float] = []
+                raws: list[float] = []
+                runs: list[float] = []
                 for _ in range(args.repeat):
+                    alone.append(client_consume(client, broker.bootstrap, topic, total))
                     raws.append(raw_consume(client, broker.bootstrap, topic, total))
                     runs.append(service_rate(client, broker.bootstrap, topic, total, workdir))
-                raw, run = max(raws), max(runs)
                 results[variant][client] = {
-                    "raw_consume": raw,
-                    "run": run,
-                    "run_vs_raw": run / raw,
+                    "client_consume": max(alone),
+                    "raw_consume": max(raws),
+                    "run": max(runs),
+                    "run_vs_client": max(runs) / max(alone),
+                    "run_vs_raw": max(runs) / max(raws),
+                    "client_consume_runs": alone,
                     "raw_consume_runs": raws,
                     "run_runs": runs,
                 }
     print(f"\n4 partitions, local Tansu; kafka-python native crc32c: {native_crc32c()}")
     print(
-        f"{'traffic':<22}{'client':<16}{'records':>10}{'raw consume/s':>16}{'run/s':>12}"
-        f"{'run/raw':>10}"
+        f"{'traffic':<22}{'client':<16}{'records':>10}{'client alone/s':>16}"
+        f"{'our consumer/s':>16}{'run/s':>12}{'run/client':>12}{'run/ours':>10}"
     )
     for variant, by_client in results.items():
         for client, r in by_client.items():
             print(
-                f"{variant:<22}{client:<16}{totals[variant]:>10,}{r['raw_consume']:>16,.0f}"
-                f"{r['run']:>12,.0f}{r['run_vs_raw']:>10.1%}"
+                f"{variant:<22}{client:<16}{totals[variant]:>10,}{r['client_consume']:>16,.0f}"
+                f"{r['raw_consume']:>16,.0f}{r['run']:>12,.0f}{r['run_vs_client']:>12.1%}"
+                f"{r['run_vs_raw']:>10.1%}"
             )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "run_throughput.json").write_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import operator
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -13,6 +14,7 @@ import kafka.errors
 import kafka.future
 import kafka.structs
 
+from detector.kafka import _kafka_python_batches
 from detector.kafka.consumer import (
     PartitionRecords,
     RebalanceListener,
@@ -75,6 +77,7 @@ class KafkaPythonConsumer:
         commit_timeout_s: float,
         *,
         interrupt: threading.Event | None = None,
+        parse_in_c: bool = True,
     ):
         if not native_crc32c():
             log.warning("kafka-python falls back to its pure-Python CRC32C: install 'crc32c'")
@@ -97,6 +100,16 @@ class KafkaPythonConsumer:
         except (kafka.errors.KafkaError, AssertionError) as exc:
             raise ConsumerError(f"cannot create consumer for {bootstrap}: {exc!r}") from exc
         self._closed = False
+        in_c = parse_in_c and _kafka_python_batches.install(self._consumer)
+        self._fields = (
+            (operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2))
+            if in_c
+            else (
+                operator.attrgetter("offset"),
+                operator.attrgetter("key"),
+                operator.attrgetter("value"),
+            )
+        )
         self._consumer.subscribe(list(topics), listener=_ThreadedListener(self))
 
     # -- conversions ---------------------------------------------------------
@@ -149,16 +162,17 @@ class KafkaPythonConsumer:
         self._raise_listener_error()
         batches = []
         highwater = self._consumer.highwater
+        offset_of, key_of, value_of = self._fields
         for ktp, records in fetched.items():
             if records:
-                values = [r.value for r in records]
+                values = list(map(value_of, records))
                 _fill_tombstones(values)
                 batches.append(
                     PartitionRecords(
                         self._ours(ktp),
                         values,
-                        [r.offset for r in records],
-                        [r.key for r in records],
+                        list(map(offset_of, records)),
+                        list(map(key_of, records)),
                         highwater(ktp),
                     )
                 )
