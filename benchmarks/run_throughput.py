@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,34 +81,39 @@ def load(bootstrap: str, path: Path, topic: str) -> int:
     return sent
 
 
+def _consume_rate(poll: Callable[[], int], total: int) -> float:
+    """``total`` over the time from the first poll that returns records to the one that
+    brings the count to ``total``; ``poll`` returns how many records it got."""
+    seen, started = 0, None
+    while seen < total:
+        got = poll()
+        if got and started is None:
+            started = time.perf_counter()
+        seen += got
+    return total / (time.perf_counter() - (started or time.perf_counter()))
+
+
 def client_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
     """The client library's own poll loop, counting records; ``total / seconds``."""
     group = f"client-{uuid.uuid4().hex[:6]}"
-    seen, started = 0, None
     if client == "kafka-python":
         kp = kafka.KafkaConsumer(topic, **kafka_python_config(bootstrap, group, {}, 30.0))
-        while seen < total:
-            fetched = kp.poll(timeout_ms=1000, max_records=10_000)
-            if fetched and started is None:
-                started = time.perf_counter()
-            seen += sum(map(len, fetched.values()))
+        rate = _consume_rate(
+            lambda: sum(map(len, kp.poll(timeout_ms=1000, max_records=10_000).values())), total
+        )
         kp.close(autocommit=False)
-    else:
-        import confluent_kafka  # optional: only when CLIENTS has it
+        return rate
+    import confluent_kafka  # optional: only when CLIENTS has it
 
-        from detector.kafka._confluent_consumer import consumer_config
+    from detector.kafka._confluent_consumer import consumer_config
 
-        ck = confluent_kafka.Consumer(consumer_config(bootstrap, group, {}, 30.0))
-        ck.subscribe([topic])
-        while seen < total:
-            # consume() waits out its timeout unless it fills num_messages: take what has
-            # arrived, and wait only when nothing has (as our consumer does).
-            messages = ck.consume(10_000, 0) or ck.consume(1, 1.0)
-            if messages and started is None:
-                started = time.perf_counter()
-            seen += len(messages)
-        ck.close()
-    return total / (time.perf_counter() - (started or time.perf_counter()))
+    ck = confluent_kafka.Consumer(consumer_config(bootstrap, group, {}, 30.0))
+    ck.subscribe([topic])
+    # consume() waits out its timeout unless it fills num_messages: take what has arrived,
+    # and wait only when nothing has (as our consumer does).
+    rate = _consume_rate(lambda: len(ck.consume(10_000, 0) or ck.consume(1, 1.0)), total)
+    ck.close()
+    return rate
 
 
 def raw_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
@@ -115,15 +121,9 @@ def raw_consume(client: str, bootstrap: str, topic: str, total: int) -> float:
     consumer = make_consumer(
         client, bootstrap, [topic], f"raw-{uuid.uuid4().hex[:6]}", _NoRebalance(), {}
     )
-    seen, started = 0, None
-    while seen < total:
-        batches = consumer.poll(10_000, 1.0)
-        if batches and started is None:
-            started = time.perf_counter()
-        seen += sum(len(b.values) for b in batches)
-    elapsed = time.perf_counter() - (started or time.perf_counter())
+    rate = _consume_rate(lambda: sum(len(b.values) for b in consumer.poll(10_000, 1.0)), total)
     consumer.close()
-    return total / elapsed
+    return rate
 
 
 def service_rate(client: str, bootstrap: str, topic: str, total: int, workdir: Path) -> float:
