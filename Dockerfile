@@ -2,8 +2,8 @@
 #   docker build -t distill-detector .
 #   docker run --rm -p 9108:9108 distill-detector run --bootstrap-servers kafka:9092
 FROM python:3.11-slim AS build
-# The C passes (detector/_records.c, detector/_fingerprints.c on third_party/xxhash, and
-# detector/kafka/_batches.c) compile here; the image below gets the built modules, not the compiler.
+# The C passes (detector/_records.c, detector/_fingerprints.c on third_party/xxhash,
+# detector/_kernels.c and detector/kafka/_batches.c) compile here; the image below gets the built modules, not the compiler.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

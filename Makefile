@@ -7,7 +7,7 @@ OUT     ?= out
 
 .PHONY: demo test lint bench evaluate clean promtool
 
-$(STAMP): pyproject.toml detector/_records.c detector/_fingerprints.c detector/kafka/_batches.c
+$(STAMP): pyproject.toml detector/_records.c detector/_fingerprints.c detector/_kernels.c detector/kafka/_batches.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from detector import _kernels
 from detector.state import BASE_COUNTERS, AccountState
 
 __all__ = [
@@ -307,39 +308,31 @@ def _safe_div(num: F64, den: F64) -> F64:
 
 def _distinct(values: npt.NDArray[np.uint32], valid: npt.NDArray[np.bool_]) -> I64:
     """Distinct non-zero values per row among valid entries."""
-    s = np.sort(np.where(valid, values, 0), axis=1)
-    changes = (s[:, 1:] != s[:, :-1]) & (s[:, 1:] != 0)
-    return (changes.sum(axis=1) + (s[:, 0] != 0)).astype(np.int64)
+    out = np.empty(len(values), dtype=np.int64)
+    _kernels.distinct(np.ascontiguousarray(values), np.ascontiguousarray(valid), out)
+    return out
 
 
 def _template_signals(
-    exact: npt.NDArray[np.uint32],
+    exact: npt.NDArray[np.uint16],
     prefix: npt.NDArray[np.uint32],
     suffix: npt.NDArray[np.uint32],
     valid: npt.NDArray[np.bool_],
 ) -> tuple[F64, F64, F64, F64]:
-    """Distinct-prompt share, distinct-template share, template entropy, near-dup share."""
-    width = valid.shape[1]
-    pair_valid = valid[:, :, None] & valid[:, None, :]
-    same_template = pair_valid & (
-        (prefix[:, :, None] == prefix[:, None, :]) | (suffix[:, :, None] == suffix[:, None, :])
+    """Distinct-prompt share, distinct-template share, template entropy, near-dup share.
+
+    Two requests share a template when their prefix or their suffix hashes are equal; each
+    request joins the cluster of the first request sharing its template.
+    """
+    out = np.empty((len(exact), 4))
+    _kernels.template_signals(
+        np.ascontiguousarray(exact),
+        np.ascontiguousarray(prefix),
+        np.ascontiguousarray(suffix),
+        np.ascontiguousarray(valid),
+        out,
     )
-    same_exact = pair_valid & (exact[:, :, None] == exact[:, None, :])
-    earlier = np.tri(width, width, -1, dtype=bool)[None, :, :]
-    has_earlier_template = (same_template & earlier).any(axis=2)
-    has_earlier_exact = (same_exact & earlier).any(axis=2)
-    count = valid.sum(axis=1).astype(np.float64)
-    templates = (valid & ~has_earlier_template).sum(axis=1).astype(np.float64)
-    prompts = (valid & ~has_earlier_exact).sum(axis=1).astype(np.float64)
-    near = (valid & has_earlier_template & ~has_earlier_exact).sum(axis=1).astype(np.float64)
-    # Each request joins the cluster of the first request sharing its template.
-    cluster = np.argmax(same_template, axis=2)
-    sizes = np.zeros(valid.shape, dtype=np.float64)
-    rows = np.repeat(np.arange(len(valid)), width)
-    np.add.at(sizes, (rows, cluster.ravel()), valid.ravel())
-    p = sizes / np.maximum(count, 1)[:, None]
-    entropy = -(p * np.log2(np.where(p > 0, p, 1))).sum(axis=1)
-    return _safe_div(prompts, count), _safe_div(templates, count), entropy, _safe_div(near, count)
+    return out[:, 0], out[:, 1], out[:, 2], out[:, 3]
 
 
 def compute_features(
@@ -384,11 +377,8 @@ def compute_features(
     distinct_prompts, distinct_templates, entropy, near_dup = _template_signals(
         r["exact"], r["prefix"], r["suffix"], with_prompt
     )
-    ip_owners = np.where(recent, state.ip_sharing.owner_counts(r["ip"]), 0).max(axis=1, initial=0)
-    net_owners = np.where(recent, state.network_sharing.owner_counts(r["network"]), 0).max(
-        axis=1, initial=0
-    )
-
+    ip_owners = state.ip_sharing.max_owners(r["ip"], recent)
+    net_owners = state.network_sharing.max_owners(r["network"], recent)
     columns: dict[str, F64] = {
         "requests_per_min_short": short[:, sx["requests"]] / (state.short.length_s / 60.0),
         "requests_per_hour": requests / (seen_s / 3600.0),

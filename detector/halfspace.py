@@ -3,8 +3,8 @@
 River's ``HalfSpaceTrees`` walks its trees in Python, once per record and tree: about 40 µs
 per ``score_one`` with 15 trees of height 8, the largest single cost of scoring. The same
 trees stored as heap-ordered arrays (node ``i`` has children ``2i + 1`` and ``2i + 2``) are
-walked for every account and tree at once, one NumPy step per level.
-
+walked for a whole batch of accounts in one call to C (``detector/_kernels.c``): about
+0.3 µs per account for all 15 trees, where one NumPy fancy-indexing step per level took 3.
 The trees are grown by river's own ``make_padded_tree`` with the same random stream, and
 scoring, learning and the window pivot follow river's rules, so a :class:`HalfSpaceForest`
 gives exactly the scores ``river.anomaly.HalfSpaceTrees`` gives for the same inputs (a test
@@ -18,6 +18,8 @@ import random
 import numpy as np
 import numpy.typing as npt
 from river.tree.padded import PaddedBranch, make_padded_tree
+
+from detector import _kernels
 
 __all__ = ["HalfSpaceForest"]
 
@@ -60,6 +62,7 @@ class HalfSpaceForest:
         self.feature = np.zeros((n_trees, n_nodes), dtype=np.intp)
         self.threshold = np.zeros((n_trees, n_nodes))
         column = {name: j for j, name in enumerate(names)}
+        self.n_features = len(names)
         rng = random.Random(seed)
         for t in range(n_trees):
             tree = make_padded_tree(
@@ -83,34 +86,22 @@ class HalfSpaceForest:
             self._flatten(node.children[0], t, 2 * i + 1, column)
             self._flatten(node.children[1], t, 2 * i + 2, column)
 
-    def _walk(self, x: F64) -> tuple[npt.NDArray[np.intp], list[npt.NDArray[np.intp]]]:
-        """Each row's root-to-leaf path in every tree: ``(trees, nodes)``, where ``nodes[d]``
-        is the ``(rows, trees)`` node at depth ``d`` and ``trees`` the matching tree index."""
-        n = len(x)
-        trees = np.broadcast_to(np.arange(self.n_trees), (n, self.n_trees))
-        rows = np.broadcast_to(np.arange(n)[:, None], (n, self.n_trees))
-        node = np.zeros((n, self.n_trees), dtype=np.intp)
-        nodes = [node]
-        for _ in range(self.height):
-            value = x[rows, self.feature[trees, node]]
-            node = 2 * node + 1 + (value >= self.threshold[trees, node])
-            nodes.append(node)
-        return trees, nodes
-
     def score(self, x: F64) -> F64:
         """Anomaly score of every row, in ``[0, 1]``; 0 until the first window is complete."""
         n = len(x)
         if self._first_window or n == 0:
             return np.zeros(n)
-        trees, nodes = self._walk(x)
-        alive = np.ones((n, self.n_trees), dtype=bool)
-        total = np.zeros((n, self.n_trees))
-        for depth, node in enumerate(nodes):
-            # A walk stops after adding the first node whose reference mass is too small.
-            mass = self.r_mass[trees, node]
-            total += np.where(alive, mass * float(2**depth), 0.0)
-            alive &= mass >= self.size_limit
-        return 1.0 - total.sum(axis=1) / self._max_score
+        mass = np.empty(n)
+        _kernels.hst_mass(
+            self._rows(x),
+            self.feature,
+            self.threshold,
+            self.height,
+            self.r_mass,
+            self.size_limit,
+            mass,
+        )
+        return 1.0 - mass / self._max_score
 
     def learn(self, x: F64) -> None:
         """Count every row into the latest window's masses, pivoting as each window fills."""
@@ -125,6 +116,9 @@ class HalfSpaceForest:
                 self._counter = 0
 
     def _count(self, x: F64) -> None:
-        trees, nodes = self._walk(x)
-        flat = (np.stack(nodes) + trees * self.feature.shape[1]).ravel()
-        self.l_mass += np.bincount(flat, minlength=self.l_mass.size).reshape(self.l_mass.shape)
+        _kernels.hst_count(self._rows(x), self.feature, self.threshold, self.height, self.l_mass)
+
+    def _rows(self, x: F64) -> F64:
+        if x.ndim != 2 or x.shape[1] != self.n_features:
+            raise ValueError(f"expected rows of {self.n_features} features, got shape {x.shape}")
+        return np.ascontiguousarray(x, dtype=np.float64)

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from detector import _kernels
 from detector.config import StateConfig, WindowConfig, WindowsConfig
 from detector.fingerprints import Fingerprints
 from detector.hashcache import HashCache
@@ -217,8 +218,9 @@ class SharingIndex:
     >>> index = SharingIndex(ttl_s=3600)
     >>> index.add(np.array([7, 7, 7, 9], dtype=np.uint32), np.array([1, 2, 1, 1], dtype=np.uint32),
     ...           np.array([0.0, 1.0, 2.0, 3.0]))
-    >>> index.owner_counts(np.array([[7, 9, 0, 5]], dtype=np.uint32)).tolist()
-    [[2, 1, 0, 0]]
+    >>> keys = np.array([[7, 9, 0, 5], [9, 5, 0, 0]], dtype=np.uint32)
+    >>> index.max_owners(keys, keys != 0).tolist()
+    [2, 1]
     """
 
     def __init__(self, ttl_s: float):
@@ -271,12 +273,17 @@ class SharingIndex:
         order = np.argsort(pairs, kind="stable")
         self._pairs, self._seen = pairs[order], np.ceil(saved[order, 2]).astype(np.uint32)
 
-    def owner_counts(self, keys: U32) -> I64:
-        """Distinct recent owners of each key (0 for key 0, "absent")."""
-        first = keys.astype(np.uint64) << np.uint64(32)
-        lo = np.searchsorted(self._pairs, first)
-        hi = np.searchsorted(self._pairs, first | np.uint64(0xFFFFFFFF), side="right")
-        return np.where(keys != 0, hi - lo, 0).astype(np.int64)
+    def max_owners(self, keys: U32, valid: npt.NDArray[np.bool_]) -> I64:
+        """Per row of ``keys``: the most distinct recent owners any of its valid keys has
+        (0 for key 0, "absent")."""
+        out = np.empty(len(keys), dtype=np.int64)
+        _kernels.max_owners(
+            np.ascontiguousarray(keys, dtype=np.uint32),
+            np.ascontiguousarray(valid),
+            self._pairs,
+            out,
+        )
+        return out
 
 
 class AccountState:

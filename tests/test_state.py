@@ -184,13 +184,18 @@ def test_ip_sharing_counts_owners_not_accounts() -> None:
     )
     from detector.state import hash32
 
-    ips = hash32(["198.51.100.1", "198.51.100.2", "192.0.2.1"])
-    assert h.state.ip_sharing.owner_counts(ips).tolist() == [3, 1, 0]
-    nets = hash32(["198.51.100.0/24"])
-    assert h.state.network_sharing.owner_counts(nets).tolist() == [4]
+    ips = hash32(["198.51.100.1", "198.51.100.2", "192.0.2.1"])[:, None]
+    one = np.ones(ips.shape, dtype=bool)
+    assert h.state.ip_sharing.max_owners(ips, one).tolist() == [3, 1, 0]
+    # A row's busiest IP counts; invalid entries do not.
+    row = ips.T.copy()
+    assert h.state.ip_sharing.max_owners(row, one.T.copy()).tolist() == [3]
+    assert h.state.ip_sharing.max_owners(row, np.array([[False, True, True]])).tolist() == [1]
+    nets = hash32(["198.51.100.0/24"])[:, None]
+    assert h.state.network_sharing.max_owners(nets, one[:1]).tolist() == [4]
     h.feed([record("z", T0 + 1000)])
     h.state.evict_idle()
-    assert h.state.ip_sharing.owner_counts(ips).tolist() == [0, 0, 0]
+    assert h.state.ip_sharing.max_owners(ips, one).tolist() == [0, 0, 0]
 
 
 def test_due_respects_interval_and_dirty_flag(harness: StateHarness) -> None:
@@ -327,14 +332,15 @@ def test_sharing_remembers_an_owner_at_least_the_ttl_in_whole_seconds() -> None:
 
     index = SharingIndex(ttl_s=3600)
     key, owner = np.array([7], dtype=np.uint32), np.array([1], dtype=np.uint32)
+    one = np.ones((1, 1), dtype=bool)
     index.add(key, owner, np.array([100.4]))  # kept as second 101: rounded up, never down
     index.sweep(100.4 + 3600 + 0.5)
-    assert index.owner_counts(key).tolist() == [1]
+    assert index.max_owners(key[:, None], one).tolist() == [1]
     later = SharingIndex(ttl_s=3600)
     later.restore(index.snapshot())
     assert later.snapshot() == [[7.0, 1.0, 101]]
     later.sweep(101 + 3600 + 0.1)
-    assert later.owner_counts(key).tolist() == [0]
+    assert later.max_owners(key[:, None], one).tolist() == [0]
     # A checkpoint written when the index kept fractional seconds reads the same way.
     old = SharingIndex(ttl_s=3600)
     old.restore([[7, 1, 100.4]])

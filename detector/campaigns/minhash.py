@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from detector import _kernels
+
 __all__ = ["EMPTY", "MinHasher", "jaccard", "low_bits", "mix64"]
 
 U16 = npt.NDArray[np.uint16]
@@ -37,15 +39,6 @@ def mix64(x: npt.NDArray[np.uint64]) -> U64:
         x = x ^ (x >> np.uint64(33))
         x = x * np.uint64(0xC4CEB9FE1A85EC53)
         return x ^ (x >> np.uint64(33))
-
-
-_ABSENT = np.uint32(0)
-"""Stands for an invalid entry while a row is deduplicated: 0 means "absent" in every hash
-column of the window state, so no element is 0."""
-_RAGGED_SHARE = 0.6
-"""Below this share of distinct entries, rows are hashed ragged (measured crossover)."""
-_HIGH = 1 if np.little_endian else 0
-"""Which uint32 half of a uint64 holds its upper 32 bits."""
 
 
 class MinHasher:
@@ -71,39 +64,15 @@ class MinHasher:
 
     def signatures(self, hashes: U32, valid: npt.NDArray[np.bool_]) -> U16:
         """``(rows, num_perm)`` signatures of the sets ``hashes[i][valid[i]]``."""
-        rows, width = hashes.shape
-        out = np.full((rows, self.num_perm), EMPTY, dtype=np.uint16)
-        if rows == 0 or width == 0:
-            return out
-        # A repeated element never changes a minimum, and an account's recent requests repeat
-        # a few IPs, agents and templates: hash each row's distinct elements only.
-        ordered = np.sort(np.where(valid, hashes, _ABSENT), axis=1)
-        distinct = ordered != _ABSENT
-        distinct[:, 1:] &= ordered[:, 1:] != ordered[:, :-1]
-        row, col = np.nonzero(distinct)  # row-major: each row's elements are contiguous
-        if len(row) == 0:
-            return out
-        with np.errstate(over="ignore"):
-            if len(row) < _RAGGED_SHARE * rows * width:
-                starts = np.flatnonzero(np.diff(row, prepend=-1))
-                slots = np.ascontiguousarray(self._slots(ordered[row, col]))
-                found = np.minimum.reduceat(slots, starts, axis=0)
-                present = row[starts]
-            else:  # mostly distinct: a (rows, width, slots) cube is cheaper than ragged rows
-                present = np.flatnonzero(distinct.any(axis=1))
-                # An invalid or repeated entry is replaced by the row's first distinct one.
-                first = ordered[present, np.argmax(distinct[present], axis=1)]
-                filled = np.where(distinct[present], ordered[present], first[:, None])
-                found = self._slots(filled).min(axis=1)
-        out[present] = low_bits(found)
+        out = np.empty((len(hashes), self.num_perm), dtype=np.uint16)
+        _kernels.minhash(
+            np.ascontiguousarray(hashes, dtype=np.uint32),
+            np.ascontiguousarray(valid),
+            self._a,
+            self._b,
+            out,
+        )
         return out
-
-    def _slots(self, elements: U32) -> U32:
-        """``h_k`` of every element for every slot ``k`` (a trailing axis of slots), as a
-        strided view of the upper halves of the 64-bit products."""
-        h = mix64(elements.astype(np.uint64))[..., None] * self._a
-        h += self._b
-        return h.view(np.uint32)[..., _HIGH::2]
 
 
 def low_bits(minima: U32) -> U16:

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from detector.campaigns import minhash
 from detector.campaigns.minhash import EMPTY, MinHasher, jaccard, low_bits
 
 
@@ -42,26 +41,6 @@ def test_same_seed_same_signatures_across_instances() -> None:
     assert not (
         MinHasher(16, 3).signatures(values, valid) == MinHasher(16, 4).signatures(values, valid)
     ).all()
-
-
-def test_ragged_and_cube_paths_give_the_same_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = np.random.default_rng(5)
-    hashes = rng.integers(1, 2**32, size=(300, 40), dtype=np.uint64).astype(np.uint32)
-    hashes[100:200, 5:] = hashes[100:200, :5].repeat(7, axis=1)[:, :35]  # few distinct
-    valid = rng.random(hashes.shape) < 0.7
-    valid[:10] = False  # empty sets
-    hasher = MinHasher(16, seed=2)
-    monkeypatch.setattr(minhash, "_RAGGED_SHARE", 0.0)
-    cube = hasher.signatures(hashes, valid)
-    monkeypatch.setattr(minhash, "_RAGGED_SHARE", 2.0)
-    ragged = hasher.signatures(hashes, valid)
-    np.testing.assert_array_equal(cube, ragged)
-    assert (cube[:10] == EMPTY).all() and (cube[10:] != EMPTY).all()
-    # Slot k keeps the low bits of the minimum of h_k over the row's set (brute force).
-    for i in (10, 150, 299):
-        members = np.unique(hashes[i][valid[i]]).astype(np.int64)
-        minima = hasher._slots(members).min(axis=0)
-        np.testing.assert_array_equal(cube[i], (minima & 0xFFFF).clip(max=0xFFFE))
 
 
 def test_slots_keep_the_low_16_bits_of_the_full_minimum() -> None:
