@@ -112,6 +112,17 @@ def _results() -> dict[str, dict[str, Any] | None]:
         },
         "latency": None,
         "campaign_scale": None,
+        "scoring_cost": {
+            "accounts": 2000,
+            "results": {
+                "16": {"step_seconds": 0.0008, "per_account_us": 50.0},
+                "1024": {"step_seconds": 0.0098, "per_account_us": 9.6},
+            },
+            "fixed_ms": 0.66,
+            "marginal_us": 8.9,
+            "river_us": 35.6,
+            "river_vs_marginal": 4.0,
+        },
     }
 
 
@@ -185,6 +196,8 @@ def test_report_replaces_only_the_results_section(tmp_path: Path) -> None:
         "160,000 rec/s met |" in text
     )
     assert "| 1,000,000 | 8 | 1,431 MiB | 1,500 | 1,400 |" in text
+    assert "| 1,024 | 9.80 | 9.6 |" in text
+    assert "**0.66 ms per step + 8.9 µs per account scored**" in text
     suite.plot(_results(), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 10_000
 
