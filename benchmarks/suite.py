@@ -35,7 +35,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 BENCHMARKS: dict[str, list[str]] = {
     "replay_throughput": ["--scale", "0.25"],
-    "run_throughput": ["--scale", "0.1", "--repeat", "3"],
+    "run_throughput": ["--scale", "0.1", "--repeat", "5"],
     "memory_per_account": [],
     "latency": [],
     "campaign_scale": [],
@@ -217,6 +217,10 @@ def _rate(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
+def _spread(runs: list[float] | None) -> str:
+    return "–" if not runs else f"{min(runs) / 1e3:,.0f}–{max(runs) / 1e3:,.0f} k"
+
+
 def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
@@ -298,7 +302,8 @@ def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
         lines += [
             "*Client alone*: the client library's own poll loop. *Our consumer*: the same "
             "records through `detector.kafka`'s consumer, which parses kafka-python's record "
-            "batches in C. *run*: the live service, scoring and alerting.",
+            "batches in C. *run*: the live service, scoring and alerting; the best of the "
+            "runs, and the slowest and fastest of them beside it.",
             "",
         ]
         lines += _table(
@@ -309,6 +314,7 @@ def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
                 "client alone/s",
                 "our consumer/s",
                 "run/s",
+                "runs (slowest–fastest)",
                 "run / client alone",
                 "run / our consumer",
             ],
@@ -320,6 +326,7 @@ def report_lines(results: dict[str, dict[str, Any] | None]) -> list[str]:
                     _rate(r.get("client_consume")),
                     _rate(r["raw_consume"]),
                     _rate(r["run"]),
+                    _spread(r.get("run_runs")),
                     _share(r.get("run_vs_client")),
                     _share(r["run_vs_raw"]),
                 ]

@@ -80,6 +80,16 @@ static int has_length(const Py_buffer *v, int dim, Py_ssize_t length, const char
 #define INTS64 "lq"
 #define INTP "lqn"
 
+/* Whether entry i of a row is absent (invalid or 0) or repeats a valid earlier entry: the
+ * rows are short (32-64 entries) and repeat a few values, so a scan beats any table. */
+static inline int absent_or_seen(const uint32_t *x, const uint8_t *valid, Py_ssize_t i) {
+    if (!valid[i] || x[i] == 0) return 1;
+    for (Py_ssize_t j = 0; j < i; j++) {
+        if (valid[j] && x[j] == x[i]) return 1;
+    }
+    return 0;
+}
+
 /* -- ring signals ------------------------------------------------------------------------ */
 
 PyDoc_STRVAR(template_signals_doc,
@@ -188,12 +198,7 @@ static PyObject *distinct(PyObject *Py_UNUSED(self), PyObject *args) {
         const uint32_t *xr = x + r * width;
         const uint8_t *vr = v + r * width;
         int64_t n = 0;
-        for (Py_ssize_t i = 0; i < width; i++) {
-            if (!vr[i] || xr[i] == 0) continue;
-            Py_ssize_t j = 0;
-            while (j < i && !(vr[j] && xr[j] == xr[i])) j++;
-            n += j == i;
-        }
+        for (Py_ssize_t i = 0; i < width; i++) n += !absent_or_seen(xr, vr, i);
         o[r] = n;
     }
     Py_END_ALLOW_THREADS
@@ -244,11 +249,8 @@ static PyObject *max_owners(PyObject *Py_UNUSED(self), PyObject *args) {
         const uint8_t *vr = v + r * width;
         int64_t most = 0;
         for (Py_ssize_t i = 0; i < width; i++) {
-            if (!vr[i] || kr[i] == 0) continue;
             /* An account's recent requests repeat a few IPs: look each up once. */
-            Py_ssize_t j = 0;
-            while (j < i && !(vr[j] && kr[j] == kr[i])) j++;
-            if (j < i) continue;
+            if (absent_or_seen(kr, vr, i)) continue;
             uint64_t first = (uint64_t)kr[i] << 32;
             Py_ssize_t lo = lower_bound(sorted, n, first);
             Py_ssize_t hi = lower_bound(sorted + lo, n - lo, first + (UINT64_C(1) << 32)) + lo;
@@ -322,12 +324,9 @@ static PyObject *minhash(PyObject *Py_UNUSED(self), PyObject *args) {
         int any = 0;
         for (Py_ssize_t k = 0; k < slots; k++) minima[k] = UINT32_MAX;
         for (Py_ssize_t i = 0; i < width; i++) {
-            if (!vr[i] || xr[i] == 0) continue;
             /* A repeated element cannot lower a minimum: recent requests repeat their IPs,
              * agents and templates, so skip all but the first. */
-            Py_ssize_t j = 0;
-            while (j < i && !(vr[j] && xr[j] == xr[i])) j++;
-            if (j < i) continue;
+            if (absent_or_seen(xr, vr, i)) continue;
             any = 1;
             uint64_t m = mix64(xr[i]);
             for (Py_ssize_t k = 0; k < slots; k++) {

@@ -65,6 +65,7 @@ def _results() -> dict[str, dict[str, Any] | None]:
             "run": run,
             "run_vs_client": run / 100_000,
             "run_vs_raw": run / 200_000,
+            "run_runs": [run * 0.8, run, run * 0.9],
         }
 
     runs = {
@@ -197,6 +198,8 @@ def test_report_replaces_only_the_results_section(tmp_path: Path) -> None:
     )
     assert "| 1,000,000 | 8 | 1,431 MiB | 1,500 | 1,400 |" in text
     assert "| 1,024 | 9.80 | 9.6 |" in text
+    # The run table shows the spread of the runs beside the best.
+    assert "| 70,000 | 56–70 k | 70.0% |" in text
     assert "**0.66 ms per step + 8.9 µs per account scored**" in text
     suite.plot(_results(), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 10_000
