@@ -48,7 +48,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = (16, 64, 256, 1024)
 """Accounts per scoring step."""
 STEPS = 24
-"""Steps timed per size (over different accounts where there are enough)."""
+"""Steps timed per size, each over a fresh random draw of accounts."""
 
 
 def built_pipeline(path: Path) -> Pipeline:
@@ -127,6 +127,7 @@ def run(scale: float) -> dict[str, Any]:
         "scale": scale,
         "machine": platform.platform(),
         "accounts": len(rows),
+        "steps": STEPS,
         "results": results,
         "fixed_ms": fixed * 1e3,
         "marginal_us": marginal * 1e6,

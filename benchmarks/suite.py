@@ -410,7 +410,7 @@ def _scoring_cost_lines(cost: dict[str, Any] | None) -> list[str]:
     lines += [
         "The pipeline's scoring step (signals, rules and trees, alert policy, campaign "
         f"signatures, learning) on N due accounts of the default mix's state "
-        f"({cost['accounts']:,} scorable accounts), median of 24 steps per size "
+        f"({cost['accounts']:,} scorable accounts), median of {cost['steps']} steps per size "
         "(`scoring_cost.py`).",
         "",
     ]

@@ -214,12 +214,12 @@ PyDoc_STRVAR(max_owners_doc,
 "rows): the most owners any of its valid non-zero keys has in pairs (sorted uint64,\n"
 "key << 32 | owner, each pair once); 0 for a row without such keys.");
 
-/* The first index of sorted[0:n] not below value. */
-static Py_ssize_t lower_bound(const uint64_t *sorted, Py_ssize_t n, uint64_t value) {
+/* The first index of sorted[0:n] above value (or, with or_equal, not below it). */
+static Py_ssize_t bound(const uint64_t *sorted, Py_ssize_t n, uint64_t value, int or_equal) {
     Py_ssize_t lo = 0, hi = n;
     while (lo < hi) {
         Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (sorted[mid] < value) lo = mid + 1;
+        if (sorted[mid] < value || (!or_equal && sorted[mid] == value)) lo = mid + 1;
         else hi = mid;
     }
     return lo;
@@ -252,9 +252,8 @@ static PyObject *max_owners(PyObject *Py_UNUSED(self), PyObject *args) {
             /* An account's recent requests repeat a few IPs: look each up once. */
             if (absent_or_seen(kr, vr, i)) continue;
             uint64_t first = (uint64_t)kr[i] << 32;
-            Py_ssize_t lo = lower_bound(sorted, n, first);
-            Py_ssize_t hi = lower_bound(sorted + lo, n - lo, first + (UINT64_C(1) << 32)) + lo;
-            if (kr[i] == UINT32_MAX) hi = n;  /* first + 2**32 wraps: every pair from lo on */
+            Py_ssize_t lo = bound(sorted, n, first, 1);
+            Py_ssize_t hi = lo + bound(sorted + lo, n - lo, first | UINT32_MAX, 0);
             most = hi - lo > most ? hi - lo : most;
         }
         o[r] = most;

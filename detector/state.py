@@ -210,8 +210,8 @@ class SharingIndex:
     Entries older than ``ttl_s`` of event time are swept out.
 
     The index is a sorted array of (key, owner) pairs with the time each was last seen, in
-    whole seconds rounded up (an owner is remembered at least ``ttl_s``): updates and owner
-    counts are a few vectorised searches, at 12 bytes per pair.
+    whole seconds rounded up (an owner is remembered at least ``ttl_s``): updates are a few
+    vectorised searches, owner counts binary searches in C, at 12 bytes per pair.
 
     Examples
     --------

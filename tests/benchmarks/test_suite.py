@@ -115,6 +115,7 @@ def _results() -> dict[str, dict[str, Any] | None]:
         "campaign_scale": None,
         "scoring_cost": {
             "accounts": 2000,
+            "steps": 24,
             "results": {
                 "16": {"step_seconds": 0.0008, "per_account_us": 50.0},
                 "1024": {"step_seconds": 0.0098, "per_account_us": 9.6},
